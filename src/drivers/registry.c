@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The table of driver models (see registry.h).
+ */
+#include "registry.h"
+
+#include <string.h>
+
+extern const struct ims_driver_model ims_mock_model;
+
+const struct ims_driver_model *const ims_driver_models[] = {
+	&ims_mock_model,
+	NULL,
+};
+
+const struct ims_driver_model *ims_driver_model_find(const char *name)
+{
+	for (size_t i = 0; ims_driver_models[i]; i++)
+		if (!strcmp(ims_driver_models[i]->name, name))
+			return ims_driver_models[i];
+	return NULL;
+}
+
+const struct ims_driver_model *ims_driver_model_for_compatible(const char *compatible)
+{
+	for (size_t i = 0; ims_driver_models[i]; i++)
+		for (const char *const *c = ims_driver_models[i]->compatibles; c && *c; c++)
+			if (!strcmp(*c, compatible))
+				return ims_driver_models[i];
+	return NULL;
+}
+
+const struct ims_driver_model *ims_driver_model_of(const struct ims_iommu *iommu)
+{
+	for (size_t i = 0; ims_driver_models[i]; i++)
+		if (ims_driver_models[i]->ops == iommu->ops)
+			return ims_driver_models[i];
+	return NULL;
+}
