@@ -84,6 +84,7 @@ struct ims_profile_facts {
 	bool type1_match_coherency;   /* reuse needs equal enforced coherency */
 	bool type1_nesting;           /* VFIO_TYPE1_NESTING_IOMMU accepted */
 	bool type1_overflow_eoverflow; /* wrapping ranges: EOVERFLOW, not EINVAL */
+	bool vfio_caps_aligned;       /* capability chains padded to 8 bytes (2023) */
 };
 
 const struct ims_profile_facts *ims_profile_facts(enum ims_profile profile);

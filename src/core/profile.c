@@ -40,6 +40,7 @@ static const struct ims_profile_facts profiles[IMS_PROFILE_NR] = {
 		.type1_match_coherency = true,
 		.type1_nesting = false,
 		.type1_overflow_eoverflow = true,
+		.vfio_caps_aligned = true,
 	},
 	[IMS_PROFILE_SEED] = {
 		.profile = IMS_PROFILE_SEED,

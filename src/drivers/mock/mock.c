@@ -53,6 +53,7 @@ struct mock_leaf {
 struct mock_domain {
 	struct ims_domain domain;
 	struct mock_iommu *bound;   /* NULL until allocated for / attached to a device */
+	bool snoop_capable;         /* every instance it served can force snooping */
 	struct ims_itree leaves;
 };
 
@@ -194,9 +195,7 @@ static uint64_t mock_iova_to_phys(struct ims_domain *domain, uint64_t iova)
 
 static bool mock_enforce_cache_coherency(struct ims_domain *domain)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-
-	return md->bound && md->bound->cfg.enforce_coherency;
+	return to_mock_domain(domain)->snoop_capable;
 }
 
 static int mock_set_dirty_tracking(struct ims_domain *domain, bool enable)
@@ -261,6 +260,9 @@ static int check_paging_attach(struct mock_domain *md, struct ims_device *dev)
 /* Bind an unbound domain to the instance of its first device. */
 static void bind_domain(struct mock_domain *md, struct mock_iommu *mi)
 {
+	md->snoop_capable = mi->cfg.enforce_coherency;
+	if (mi->cfg.global_domains)
+		return;
 	md->bound = mi;
 	md->domain.iommu = mi->iommu;
 	md->domain.pgsize_bitmap = mi->cfg.pgsize_bitmap;
@@ -286,8 +288,9 @@ static int mock_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 	ret = check_paging_attach(md, dev);
 	if (ret <= 0)
 		return ret;
-	if (!md->bound)
+	if (!md->bound && !md->domain.iommu && !md->domain.attach_count)
 		bind_domain(md, dev_instance(dev));
+	md->snoop_capable &= dev_instance(dev)->cfg.enforce_coherency;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  *
  *  - paging domains are bound to one instance (at allocation when the era
  *    allocates for a device, at first attach otherwise); a device behind
- *    another instance is refused with the "foreign-instance" rule;
+ *    another instance is refused with the "foreign-instance" rule — unless
+ *    the instances share domains (global_domains, the VT-d/AMD model);
  *  - the page-size bitmap and aperture are per instance (2 KiB pages are
  *    allowed, as in the kernel's mock);
  *  - an instance may lack dirty tracking or snoop control ("snoop-control":
@@ -28,6 +29,8 @@ struct ims_mock_iommu_cfg {
 	bool enforce_coherency;      /* snoop control: can force coherent DMA */
 	bool incoherent_walk;        /* lacks IMS_CAP_CACHE_COHERENCY */
 	bool no_sw_msi;              /* do not report the software MSI window */
+	bool global_domains;         /* domains span instances (as VT-d, AMD):
+				      * never bound to one */
 };
 
 /* Per-device knobs, passed as ims_device_desc.platform_data (may be NULL). */

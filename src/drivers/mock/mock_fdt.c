@@ -10,6 +10,7 @@
  *     iommusim,snoop-control         can enforce cache coherency
  *     iommusim,incoherent-walk       lacks IOMMU_CAP_CACHE_COHERENCY
  *     iommusim,no-sw-msi             no software MSI window
+ *     iommusim,global-domains        domains span instances (VT-d/AMD style)
  *   master node:
  *     iommusim,fail-attach     string errno name ("ENOSPC") or number:
  *                              every attach to an UNMANAGED domain fails
@@ -36,6 +37,7 @@ static int read_cfg(const struct ims_fdt_node *node, struct ims_mock_iommu_cfg *
 	cfg->enforce_coherency = ims_fdt_bool(node, "iommusim,snoop-control");
 	cfg->incoherent_walk = ims_fdt_bool(node, "iommusim,incoherent-walk");
 	cfg->no_sw_msi = ims_fdt_bool(node, "iommusim,no-sw-msi");
+	cfg->global_domains = ims_fdt_bool(node, "iommusim,global-domains");
 	return 0;
 }
 

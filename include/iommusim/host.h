@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iommusim host: one simulated kernel — a platform, every piece of IOMMU,
+ * VFIO and iommufd state, and the system-call surface programs use.
+ *
+ * Files are named by path (/dev/vfio/vfio, /dev/vfio/<group>, ...) and
+ * handed out as real file descriptors of this process, so that poll, dup,
+ * close, fork and exec behave; the host maps each one to its object.
+ *
+ * Every function returns what the kernel would: a non-negative result, or a
+ * negative errno (these functions never set errno; the LD_PRELOAD shim turns
+ * results into -1/errno).  Arguments that point into the caller's memory are
+ * read and written with EFAULT checks, never blindly dereferenced.
+ *
+ * All functions are thread-safe: VMMs issue ioctls from several threads.
+ */
+#ifndef IOMMUSIM_HOST_H
+#define IOMMUSIM_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ims_host;
+
+/* Options of a host; zero means the default. */
+struct ims_host_options {
+	const char *profile;            /* "upstream" (default), "seed", "legacy" */
+	bool allow_unsafe_interrupts;   /* vfio/iommufd module parameter */
+	unsigned int dma_entry_limit;   /* type1 module parameter (65535) */
+	int ipc_lock;                   /* CAP_IPC_LOCK: 1 yes, -1 no, 0 the process's */
+	uint64_t memlock_limit;         /* bytes; 0 = the process's RLIMIT_MEMLOCK */
+};
+
+/* Close every file, then free everything.  Never fails; NULL is ignored. */
+void ims_host_destroy(struct ims_host *host);
+
+/* open(2) of a path the host owns: a new fd, or -ENOENT, -EBUSY, ... */
+int ims_open(struct ims_host *host, const char *path, int flags);
+/* close(2): 0 or -EBADF. */
+int ims_close(struct ims_host *host, int fd);
+/* ioctl(2): the command's result (>= 0) or a negative errno. */
+long ims_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg);
+/* fstat(2) of a host fd: character devices as /sys reports them. */
+int ims_fstat(struct ims_host *host, int fd, struct stat *st);
+/* dup(2)/dup3(2) of a host fd: the new fd shares the open file. */
+int ims_dup(struct ims_host *host, int fd, int newfd, int flags);
+/* Does @fd belong to the host? */
+bool ims_host_owns_fd(struct ims_host *host, int fd);
+
+/* The JSON state (DESIGN 3) as a malloc'ed string; NULL on ENOMEM. */
+char *ims_host_state_json(struct ims_host *host, bool pretty);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated kernel (internal view).
+ *
+ * A host owns one IOMMU core (built from a platform), the process's pinned
+ * memory account, the VFIO groups that exist for it (/dev/vfio/<N> for every
+ * iommu_group with a device bound to a VFIO driver), and the table of open
+ * files: each real fd the host handed out points at an ims_host_file, which
+ * names the object behind it.  dup() makes two fds share one file; the
+ * object is released when the last fd is closed and the last in-flight call
+ * on it returns.
+ *
+ * Locking: host->lock protects the fd table and every file's refcount; it
+ * is never held while an object's handler runs, so handlers may take their
+ * own locks (container, type1, core group) freely.
+ */
+#ifndef IMS_HOST_HOST_H
+#define IMS_HOST_HOST_H
+
+#include "core/core.h"
+#include "iommufd/mm.h"
+#include "iommusim/host.h"
+#include "util/lock.h"
+#include "vfio/vfio.h"
+
+enum ims_file_kind {
+	IMS_FILE_CONTAINER,   /* /dev/vfio/vfio */
+	IMS_FILE_GROUP,       /* /dev/vfio/<N> */
+};
+
+struct ims_host_file {
+	enum ims_file_kind kind;
+	unsigned int refs;    /* fds + in-flight calls (host->lock) */
+	void *obj;            /* container or VFIO group */
+};
+
+/* Character device numbers, as the host's /sys reports them. */
+#define IMS_VFIO_CONTAINER_MAJOR 10   /* misc */
+#define IMS_VFIO_CONTAINER_MINOR 196  /* VFIO_MINOR */
+#define IMS_VFIO_GROUP_MAJOR 243      /* dynamic in Linux; fixed here */
+
+/* How a host is built: a callback fills a fresh core (platform or test). */
+struct ims_host_params {
+	struct ims_host_options opts;
+	/* Register instances, add devices, finish probing, bind drivers. */
+	int (*build)(struct ims_core *core, void *arg);
+	/* Is @dev bound to a VFIO driver (vfio-pci, vfio-platform)? */
+	bool (*vfio_bound)(struct ims_device *dev, void *arg);
+	void *arg;
+	/* Called at destruction, after the core is gone, to free @arg's state. */
+	void (*release)(void *arg);
+};
+
+struct ims_host {
+	struct ims_core *core;
+	struct ims_mm mm;
+	struct ims_vfio_env vfio_env;
+	struct ims_mutex lock;             /* files, nr_files */
+	struct ims_host_file **files;      /* indexed by fd */
+	int nr_files;
+	struct ims_vfio_group **vgroups;   /* by iommu_group id; NULL: none */
+	uint32_t nr_vgroups;
+	struct ims_host_params params;
+};
+
+int ims_host_create_params(const struct ims_host_params *params, struct ims_host **out);
+/* The VFIO group for iommu_group @id, or NULL. */
+struct ims_vfio_group *ims_host_vfio_group(struct ims_host *host, uint32_t id);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Pinned-memory accounting (see mm.h).
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/uaccess.h"
+
+void ims_mm_init(struct ims_mm *mm, bool lock_cap, uint64_t limit_bytes)
+{
+	ims_mutex_init(&mm->lock);
+	mm->locked_vm = 0;
+	mm->lock_cap = lock_cap;
+	mm->limit_bytes = limit_bytes;
+}
+
+void ims_mm_destroy(struct ims_mm *mm)
+{
+	ims_mutex_destroy(&mm->lock);
+}
+
+bool ims_process_has_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+}
+
+static uint64_t page_size(void)
+{
+	return (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t ims_mm_npages(uint64_t uaddr, uint64_t length)
+{
+	uint64_t ps = page_size();
+	uint64_t first = uaddr & ~(ps - 1), end = (uaddr + length + ps - 1) & ~(ps - 1);
+
+	return length ? (end - first) / ps : 0;
+}
+
+static uint64_t limit_pages(const struct ims_mm *mm)
+{
+	struct rlimit rl;
+
+	if (mm->limit_bytes)
+		return mm->limit_bytes / page_size();
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return UINT64_MAX;
+	return rl.rlim_cur / page_size();
+}
+
+int ims_mm_charge(struct ims_mm *mm, uint64_t npages)
+{
+	int ret = 0;
+
+	ims_mutex_lock(&mm->lock);
+	if (!mm->lock_cap && mm->locked_vm + npages > limit_pages(mm))
+		ret = -ENOMEM;
+	else
+		mm->locked_vm += npages;
+	ims_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+void ims_mm_uncharge(struct ims_mm *mm, uint64_t npages)
+{
+	ims_mutex_lock(&mm->lock);
+	mm->locked_vm -= npages < mm->locked_vm ? npages : mm->locked_vm;
+	ims_mutex_unlock(&mm->lock);
+}
+
+int ims_mm_pin(struct ims_mm *mm, uint64_t uaddr, uint64_t length, bool write)
+{
+	int ret = ims_check_user_range((const void *)(uintptr_t)uaddr, length, write);
+
+	if (ret)
+		return ret;
+	return ims_mm_charge(mm, ims_mm_npages(uaddr, length));
+}
+
+void ims_mm_unpin(struct ims_mm *mm, uint64_t uaddr, uint64_t length)
+{
+	ims_mm_uncharge(mm, ims_mm_npages(uaddr, length));
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VFIO: containers (/dev/vfio/vfio) with the type1 IOMMU backend, and groups
+ * (/dev/vfio/<N>), as drivers/vfio/{container,group,vfio_iommu_type1}.c
+ * behave (kernel-semantics 4).
+ *
+ * This layer knows objects, not file descriptors: the host resolves fds
+ * (VFIO_GROUP_SET_CONTAINER names a container by fd) and hands the objects
+ * here.  Ioctl handlers take the user's argument pointer and read and write
+ * it only through util/uaccess (EFAULT for bad pointers).
+ *
+ * Objects:
+ *   ims_vfio_container  one open of /dev/vfio/vfio: its groups and, after
+ *                       VFIO_SET_IOMMU, its type1 backend.
+ *   ims_vfio_type1      the backend [vfio_iommu]: domains, the valid IOVA
+ *                       list, the DMA mappings (in the shared mapping
+ *                       engine), limits and dirty tracking.
+ *   ims_vfio_group      a VFIO group [vfio_group] over one iommu_group.
+ *
+ * Locking, outermost first: container->group_lock (the group list and the
+ * backend pointer), then type1->lock (everything in the backend), then the
+ * core's group mutexes.  A group's container fields change only under its
+ * container's group_lock.
+ */
+#ifndef IMS_VFIO_H
+#define IMS_VFIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "iommufd/io_pagetable.h"
+#include "iommufd/mm.h"
+#include "util/list.h"
+#include "util/lock.h"
+
+/* What VFIO needs from the host it runs in. */
+struct ims_vfio_env {
+	struct ims_core *core;
+	struct ims_mm *mm;                 /* the process's pinned-memory account */
+	unsigned int dma_entry_limit;      /* type1 module parameter, 65535 */
+	bool allow_unsafe_interrupts;
+};
+
+#define IMS_VFIO_DMA_ENTRY_LIMIT 65535u
+
+/* One valid IOVA range of a container, inclusive. */
+struct ims_vfio_iova_range {
+	uint64_t start, last;
+};
+
+struct ims_vfio_iova_list {
+	struct ims_vfio_iova_range *r;     /* sorted, disjoint */
+	size_t nr, cap;
+};
+
+/* A domain of a type1 container [vfio_domain]. */
+struct ims_vfio_domain {
+	struct ims_list node;              /* type1->domains, newest first */
+	struct ims_domain *domain;
+	struct ims_list groups;            /* ims_vfio_iommu_group */
+	bool enforce_cache_coherency;
+	bool fgsp;                         /* unmaps of one page stay one page */
+};
+
+/* A group's membership of a domain [vfio_iommu_group]. */
+struct ims_vfio_iommu_group {
+	struct ims_list node;
+	struct ims_group *group;
+	bool pinned_page_dirty_scope;
+};
+
+/* One VFIO_IOMMU_MAP_DMA [vfio_dma]. */
+struct ims_vfio_dma {
+	struct ims_iopt_area area;         /* iova, last, pa, prot */
+	uint64_t vaddr;
+	bool vaddr_invalid;
+	bool iommu_mapped;                 /* pinned and mapped into the domains */
+};
+
+struct ims_vfio_type1 {
+	const struct ims_vfio_env *env;
+	struct ims_mutex lock;             /* protects everything below */
+	struct ims_list domains;           /* ims_vfio_domain */
+	struct ims_vfio_iova_list iova;
+	struct ims_iopt iopt;              /* DMA mappings and domains */
+	uint64_t pgsize_bitmap;
+	unsigned int dma_avail;
+	unsigned int vaddr_invalid_count;
+	unsigned int num_non_pinned_groups;
+	bool v2;
+	bool nesting;
+	bool dirty_page_tracking;
+};
+
+struct ims_vfio_container {
+	const struct ims_vfio_env *env;
+	struct ims_mutex group_lock;       /* groups and iommu */
+	struct ims_list groups;            /* ims_vfio_group.container_node */
+	struct ims_vfio_type1 *iommu;      /* NULL until VFIO_SET_IOMMU */
+	unsigned int users;                /* the fd plus one per group */
+};
+
+struct ims_vfio_group {
+	const struct ims_vfio_env *env;
+	struct ims_group *group;
+	struct ims_mutex lock;             /* protects container and opened */
+	struct ims_vfio_container *container;
+	struct ims_list container_node;
+	unsigned int container_users;      /* 1 + open device fds */
+	bool opened;                       /* /dev/vfio/N is open (one at a time) */
+};
+
+/* Containers: the fd's life cycle and its ioctls. */
+struct ims_vfio_container *ims_vfio_container_open(const struct ims_vfio_env *env);
+/* Drop one user; the container goes with its last user. */
+void ims_vfio_container_put(struct ims_vfio_container *c);
+long ims_vfio_container_ioctl(struct ims_vfio_container *c, unsigned long cmd, void *arg);
+
+/* Groups. */
+struct ims_vfio_group *ims_vfio_group_new(const struct ims_vfio_env *env,
+					  struct ims_group *group);
+void ims_vfio_group_free(struct ims_vfio_group *vg);
+/* open(/dev/vfio/N): EBUSY while already open. */
+int ims_vfio_group_open(struct ims_vfio_group *vg);
+/* close(): leaves the container if still in one. */
+void ims_vfio_group_release(struct ims_vfio_group *vg);
+long ims_vfio_group_get_status(struct ims_vfio_group *vg, void *arg);
+int ims_vfio_group_set_container(struct ims_vfio_group *vg, struct ims_vfio_container *c);
+int ims_vfio_group_unset_container(struct ims_vfio_group *vg);
+bool ims_vfio_group_viable(struct ims_vfio_group *vg);
+
+/* The type1 backend (used by the container). */
+int ims_vfio_type1_check_extension(struct ims_vfio_type1 *iommu, unsigned long arg,
+				   const struct ims_profile_facts *facts);
+struct ims_vfio_type1 *ims_vfio_type1_open(const struct ims_vfio_env *env, unsigned long type);
+void ims_vfio_type1_release(struct ims_vfio_type1 *iommu);
+int ims_vfio_type1_attach_group(struct ims_vfio_type1 *iommu, struct ims_group *group);
+void ims_vfio_type1_detach_group(struct ims_vfio_type1 *iommu, struct ims_group *group);
+long ims_vfio_type1_ioctl(struct ims_vfio_type1 *iommu, unsigned long cmd, void *arg);
+
+/* Internals of type1 shared between its files. */
+struct ims_vfio_dma *ims_vfio_find_dma(struct ims_vfio_type1 *iommu, uint64_t start,
+				       uint64_t last);
+void ims_vfio_remove_dma(struct ims_vfio_type1 *iommu, struct ims_vfio_dma *dma);
+void ims_vfio_update_pgsize_bitmap(struct ims_vfio_type1 *iommu);
+
+/* IOVA lists (iova_list.c). */
+void ims_vfio_iova_free(struct ims_vfio_iova_list *l);
+int ims_vfio_iova_copy(const struct ims_vfio_iova_list *src, struct ims_vfio_iova_list *dst);
+int ims_vfio_iova_resize(struct ims_vfio_iova_list *l, uint64_t start, uint64_t last);
+int ims_vfio_iova_exclude(struct ims_vfio_iova_list *l, const struct ims_resv_list *resv);
+bool ims_vfio_iova_contains(const struct ims_vfio_iova_list *l, uint64_t start, uint64_t last);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The UAPI suites' test bed, reached the way a program reaches the kernel:
+ * t_open/t_ioctl/t_close return -1 and set errno.  Each test gets a fresh
+ * host (t_host_up) in the chosen profile with this platform (mock driver):
+ *
+ *   device        instance  driver    why it is there
+ *   0000:00:01.0  mock0     vfio-pci  plain device (snoop control)
+ *   0000:00:02.0  mock0     vfio-pci  second device behind the same instance
+ *   0000:00:03.0  mock1     vfio-pci  another instance, no snoop control
+ *   0000:00:04.0  mock0     vfio-pci  function 0 of a multi-function device
+ *   0000:00:04.1  mock0     nvme      function 1, a kernel driver: not viable
+ *   0000:00:05.0  mock0     vfio-pci  attach fails hard (ENOSPC)
+ *   0000:00:06.0  mock0     vfio-pci  direct-mapped reserved region
+ *   0000:00:07.0  mock0     vfio-pci  MSIs not isolated
+ *   0000:00:08.0  dmar0     vfio-pci  domains span units, snoop control
+ *   0000:00:09.0  dmar1     vfio-pci  domains span units, no snoop control
+ *   0000:00:0a.0  narrow    vfio-pci  aperture [0, 4 GiB), 4K pages only
+ *
+ * Every instance but narrow reports the software MSI window at 0x8000000.
+ */
+#ifndef IMS_TEST_TESTBED_H
+#define IMS_TEST_TESTBED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iommusim/host.h"
+
+struct t_options {
+	const char *profile;
+	bool allow_unsafe_interrupts;
+	unsigned int dma_entry_limit;
+	int ipc_lock;
+	uint64_t memlock_limit;
+};
+
+void t_host_up(const struct t_options *opts);
+void t_host_down(void);
+struct ims_host *t_host(void);
+
+int t_open(const char *path, int flags);
+int t_close(int fd);
+long t_ioctl(int fd, unsigned long cmd, void *arg);
+
+/* /dev/vfio/<group of @bdf>, opened; -1 on error. */
+int t_open_group_of(const char *bdf);
+/* The iommu_group number of @bdf, or -1. */
+int t_group_id(const char *bdf);
+/* Domains in use by VFIO (UNMANAGED), and the bytes mapped in each. */
+int t_nr_unmanaged_domains(void);
+uint64_t t_domain_mapped_bytes_of(const char *bdf);
+/* The domain the group of @bdf is attached to (its ID), or 0. */
+int t_domain_of(const char *bdf);
+
+#endif
