@@ -29,6 +29,7 @@ struct ims_topo {
 	struct ims_core *core;
 	struct ims_iommu **iommus;    /* per platform IOMMU; NULL until registered */
 	struct ims_device **devices;  /* per platform device; NULL until added */
+	bool booted_before;           /* the core's state before we built */
 };
 
 static int inst_error(const struct ims_topo *t, char *err, size_t errlen, int offset,
@@ -214,22 +215,24 @@ int ims_topo_instantiate(const struct ims_platform *platform, struct ims_core *c
 			 struct ims_topo **out, char *err, size_t errlen)
 {
 	struct ims_topo *t = ims_zalloc(sizeof(*t));
-	bool booted = core->booted;
 	int ret;
 
 	if (err && errlen)
 		err[0] = '\0';
-	if (!t)
+	if (!t) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", platform->source);
 		return -ENOMEM;
+	}
 	t->platform = platform;
 	t->core = core;
+	t->booted_before = core->booted;
 	t->iommus = ims_calloc(platform->nr_iommus + 1, sizeof(*t->iommus));
 	t->devices = ims_calloc(platform->nr_devs + 1, sizeof(*t->devices));
 	ret = t->iommus && t->devices ? build(t, err, errlen) :
 	      inst_error(t, err, errlen, 0, -ENOMEM, "out of memory");
 	if (ret) {
 		ims_topo_remove(t);
-		core->booted = booted;
 		return ret;
 	}
 	ims_dbg(IMS_LOG_TOPO, "%s: %zu IOMMUs, %zu devices", platform->name,
@@ -250,6 +253,8 @@ void ims_topo_remove(struct ims_topo *t)
 	for (size_t i = t->iommus ? p->nr_iommus : 0; i-- > 0;)
 		if (t->iommus[i] && ims_iommu_unregister(t->iommus[i]))
 			ims_dbg(IMS_LOG_TOPO, "%s still in use, left registered", p->iommus[i].name);
+	if (ims_list_empty(&t->core->devices))
+		t->core->booted = t->booted_before;
 	ims_free(t->devices);
 	ims_free(t->iommus);
 	ims_free(t);

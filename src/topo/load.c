@@ -324,6 +324,8 @@ int ims_topo_load_blob(const void *blob, size_t size, const char *name,
 	struct topo_ctx *c;
 	int ret;
 
+	if (err && errlen)
+		err[0] = '\0';
 	if (!is_blob(blob, size) || fdt_check_full(blob, size))
 		return set_error(err, errlen, -EINVAL, "%s: not a valid device-tree blob", source);
 	c = ims_zalloc(sizeof(*c));

@@ -173,6 +173,8 @@ struct topo_dev *topo_dev_add(struct topo_ctx *c, int offset, char *name)
 	struct topo_dev **grown, *d;
 	char path[512];
 
+	if (!name)
+		return ERR_PTR(-ENOMEM);
 	for (size_t i = 0; i < p->nr_devs; i++) {
 		if (!strcmp(p->devs[i]->name, name)) {
 			topo_error(c, offset, "device name %s is already used by %s", name,

@@ -107,7 +107,7 @@ bool topo_in_subtree(const void *fdt, int offset, int ancestor);
 int topo_parse(struct topo_ctx *c);
 /* Index of the IOMMU at node @offset, or TOPO_NO_INDEX. */
 int topo_iommu_at(const struct ims_platform *p, int offset);
-/* A new device for node @offset with name @name (taken over); NULL: -ENOMEM. */
+/* A new device for node @offset named @name (taken over, may be NULL: -ENOMEM); ERR_PTR. */
 struct topo_dev *topo_dev_add(struct topo_ctx *c, int offset, char *name);
 /* Append one fwspec specifier of @nr cells (entry: its place, for messages). */
 int topo_dev_add_spec(struct topo_dev *d, const fdt32_t *cells, int nr, int entry);
