@@ -355,6 +355,8 @@ static int show_run(int argc, char **argv)
 	struct show s = { .platform_name = ims_platform_default() };
 	int ret = parse_args(&s, argc, argv);
 
+	if (ret == 2)
+		fprintf(stderr, "%.*s\n", (int)strcspn(usage, "\n"), usage);
 	if (ret)
 		return ret < 0 ? 0 : ret;
 	ret = build(&s);

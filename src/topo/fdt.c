@@ -115,12 +115,3 @@ void topo_base_name(const void *fdt, int offset, char *buf, size_t len)
 	n = strcspn(name, "@");
 	snprintf(buf, len, "%.*s", (int)n, name);
 }
-
-bool topo_in_subtree(const void *fdt, int offset, int ancestor)
-{
-	int depth = fdt_node_depth(fdt, ancestor);
-
-	if (depth < 0 || fdt_node_depth(fdt, offset) < depth)
-		return false;
-	return fdt_supernode_atdepth_offset(fdt, offset, depth, NULL) == ancestor;
-}

@@ -99,8 +99,6 @@ int topo_read_number(const struct topo_ctx *c, int offset, const char *prop,
 		     const fdt32_t *cells, int nr, uint64_t *out);
 /* The node's name without its unit address ("smmu" for smmu@2b400000). */
 void topo_base_name(const void *fdt, int offset, char *buf, size_t len);
-/* Is @offset inside (or at) the subtree of @ancestor? */
-bool topo_in_subtree(const void *fdt, int offset, int ancestor);
 
 /* ---- parse.c ---- */
 

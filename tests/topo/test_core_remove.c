@@ -7,16 +7,7 @@
  * included.
  */
 #include "../unit/core_fixture.h"
-
-static void assert_core_empty(struct ims_core *core)
-{
-	assert_true(ims_list_empty(&core->iommus));
-	assert_true(ims_list_empty(&core->devices));
-	assert_true(ims_list_empty(&core->static_domains));
-	assert_int_equal(core->groups.count, 0);
-	assert_int_equal(core->domains.count, 0);
-	assert_int_equal(core->nr_iommus, 0);
-}
+#include "topo_fixture.h"
 
 static void add_and_remove(bool passthrough)
 {
@@ -47,7 +38,7 @@ static void add_and_remove(bool passthrough)
 	ims_device_remove(a);
 	assert_int_equal(core->groups.count, 0);
 	assert_int_equal(ims_iommu_unregister(m0), 0);
-	assert_core_empty(core);
+	assert_core_holds_nothing(core);
 	ims_core_destroy(core);
 }
 

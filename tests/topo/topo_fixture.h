@@ -75,7 +75,8 @@ static inline struct ims_core *new_core(enum ims_profile profile)
 	return core;
 }
 
-static inline void assert_core_empty(struct ims_core *core)
+/* No instance, device, group or domain (static ones included). */
+static inline void assert_core_holds_nothing(struct ims_core *core)
 {
 	assert_true(ims_list_empty(&core->iommus));
 	assert_true(ims_list_empty(&core->devices));
@@ -83,6 +84,12 @@ static inline void assert_core_empty(struct ims_core *core)
 	assert_int_equal(core->groups.count, 0);
 	assert_int_equal(core->domains.count, 0);
 	assert_int_equal(core->nr_iommus, 0);
+}
+
+/* As ims_core_create() left it. */
+static inline void assert_core_empty(struct ims_core *core)
+{
+	assert_core_holds_nothing(core);
 	assert_false(core->booted);
 }
 
