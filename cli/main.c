@@ -10,9 +10,13 @@
 #include "cli.h"
 
 extern const struct cli_command cli_demo;
+extern const struct cli_command cli_platforms;
+extern const struct cli_command cli_show;
 
 static const struct cli_command *const commands[] = {
 	&cli_demo,
+	&cli_platforms,
+	&cli_show,
 };
 
 int cli_usage_error(const char *fmt, ...)

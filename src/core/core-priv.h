@@ -36,7 +36,8 @@ int ims_group_setup_default_domain(struct ims_group *group);
 int ims_create_direct_mappings(struct ims_domain *domain, struct ims_device *dev);
 void ims_group_release(struct ims_group *group);
 void ims_domain_release_id(struct ims_domain *domain);
-void ims_free_static_domains(struct ims_core *core);
+/* Free the static domains of driver @ops (NULL: of every driver). */
+void ims_free_static_domains(struct ims_core *core, const struct ims_iommu_ops *ops);
 
 /* Report an attach answer or a core refusal to the trace. */
 void ims_trace_attach(struct ims_device *dev, struct ims_domain *domain,

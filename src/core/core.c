@@ -50,6 +50,14 @@ static void release_device(struct ims_device *dev)
 	ims_free(dev);
 }
 
+static void free_iommu(struct ims_iommu *iommu)
+{
+	if (iommu->priv_free)
+		iommu->priv_free(iommu->priv);
+	ims_free(iommu->name);
+	ims_free(iommu);
+}
+
 static void release_groups(struct ims_core *core)
 {
 	struct ims_group *group;
@@ -69,13 +77,10 @@ void ims_core_destroy(struct ims_core *core)
 	release_groups(core);
 	ims_list_for_each_entry_safe(dev, tmp_dev, &core->devices, core_node)
 		release_device(dev);
-	ims_free_static_domains(core);
+	ims_free_static_domains(core, NULL);
 	ims_list_for_each_entry_safe(iommu, tmp_iommu, &core->iommus, node) {
 		ims_list_del(&iommu->node);
-		if (iommu->priv_free)
-			iommu->priv_free(iommu->priv);
-		ims_free(iommu->name);
-		ims_free(iommu);
+		free_iommu(iommu);
 	}
 	ims_idtable_destroy(&core->groups);
 	ims_idtable_destroy(&core->domains);
@@ -121,6 +126,48 @@ struct ims_iommu *ims_iommu_find(struct ims_core *core, const char *name)
 		if (!strcmp(iommu->name, name))
 			return iommu;
 	return NULL;
+}
+
+static bool iommu_in_use(struct ims_core *core, const struct ims_iommu *iommu)
+{
+	struct ims_device *dev;
+
+	ims_list_for_each_entry(dev, &core->devices, core_node)
+		if (dev->iommu == iommu)
+			return true;
+	return false;
+}
+
+static bool driver_has_instances(struct ims_core *core, const struct ims_iommu_ops *ops)
+{
+	struct ims_iommu *iommu;
+
+	ims_list_for_each_entry(iommu, &core->iommus, node)
+		if (iommu->ops == ops)
+			return true;
+	return false;
+}
+
+int ims_iommu_unregister(struct ims_iommu *iommu)
+{
+	struct ims_core *core = iommu->core;
+	bool last_of_driver;
+
+	ims_mutex_lock(&core->lock);
+	if (iommu_in_use(core, iommu)) {
+		ims_mutex_unlock(&core->lock);
+		return -EBUSY;
+	}
+	ims_list_del(&iommu->node);
+	if (iommu->index + 1 == core->nr_iommus)
+		core->nr_iommus--;
+	last_of_driver = !driver_has_instances(core, iommu->ops);
+	ims_mutex_unlock(&core->lock);
+	if (last_of_driver)
+		ims_free_static_domains(core, iommu->ops);
+	ims_dbg(IMS_LOG_CORE, "unregistered %s", iommu->name);
+	free_iommu(iommu);
+	return 0;
 }
 
 void ims_core_set_trace(struct ims_core *core, ims_trace_fn fn, void *arg)

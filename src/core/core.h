@@ -464,6 +464,12 @@ int ims_iommu_register(struct ims_core *core, const char *name,
 		       const struct ims_iommu_ops *ops, void *priv,
 		       void (*priv_free)(void *priv), struct ims_iommu **out);
 struct ims_iommu *ims_iommu_find(struct ims_core *core, const char *name);
+/*
+ * Unregister an instance no device uses any more [iommu_device_unregister];
+ * the driver's static domains go with its last instance.  -EBUSY while a
+ * device is still behind it.  Used to take a platform back out of a core.
+ */
+int ims_iommu_unregister(struct ims_iommu *iommu);
 
 /*
  * Add a device and probe it: the driver's probe_device, its group
@@ -477,6 +483,14 @@ struct ims_device *ims_device_add(struct ims_core *core,
 /* Give every group without a default domain one and attach it. */
 int ims_core_probe_finish(struct ims_core *core);
 struct ims_device *ims_device_find(struct ims_core *core, const char *name);
+/*
+ * Remove a device [iommu_release_device]: it gives up its kernel-driver
+ * uses of the default domain, leaves its group (the last device takes the
+ * group and its default and blocking domains with it) and the driver
+ * releases it.  Devices whose pci.upstream or pci.dma_alias point at @dev
+ * must be removed first; external DMA owners must have released the group.
+ */
+void ims_device_remove(struct ims_device *dev);
 struct ims_group *ims_group_find(struct ims_core *core, uint32_t id);
 
 /* Grouping helpers for drivers' device_group. */

@@ -212,6 +212,10 @@ static int scan_require_direct(struct ims_device *dev)
 static void group_remove_device(struct ims_group *group, struct ims_device *dev)
 {
 	ims_mutex_lock(&group->mutex);
+	if (dev->hw_domain) {
+		dev->hw_domain->attach_count--;
+		dev->hw_domain = NULL;
+	}
 	ims_list_del(&dev->group_node);
 	group->nr_devices--;
 	dev->group = NULL;
@@ -297,6 +301,26 @@ struct ims_device *ims_device_add(struct ims_core *core, const struct ims_device
 	ims_mutex_unlock(&core->lock);
 	ims_dbg(IMS_LOG_CORE, "added %s (group %d)", dev->name, dev->group ? (int)dev->group->id : -1);
 	return dev;
+}
+
+void ims_device_remove(struct ims_device *dev)
+{
+	struct ims_core *core;
+
+	if (IS_ERR_OR_NULL(dev))
+		return;
+	core = dev->core;
+	while (dev->kernel_users)
+		ims_device_unuse_default_domain(dev);
+	ims_mutex_lock(&core->lock);
+	ims_list_del(&dev->core_node);
+	ims_mutex_unlock(&core->lock);
+	if (dev->group)
+		group_remove_device(dev->group, dev);
+	if (dev->probed && dev->iommu->ops->release_device)
+		dev->iommu->ops->release_device(dev);
+	ims_dbg(IMS_LOG_CORE, "removed %s", dev->name);
+	free_device(dev);
 }
 
 /* iommu_get_def_domain_type: the drivers' wishes for one group, IDENTITY wins. */

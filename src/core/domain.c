@@ -168,15 +168,19 @@ struct ims_domain *ims_static_domain(struct ims_core *core,
 	return sd ? &sd->domain : ERR_PTR(-ENOMEM);
 }
 
-void ims_free_static_domains(struct ims_core *core)
+void ims_free_static_domains(struct ims_core *core, const struct ims_iommu_ops *ops)
 {
 	struct ims_static_domain *sd, *tmp;
 
+	ims_mutex_lock(&core->lock);
 	ims_list_for_each_entry_safe(sd, tmp, &core->static_domains, node) {
+		if (ops && sd->domain.driver != ops)
+			continue;
 		ims_list_del(&sd->node);
 		ims_idtable_remove(&core->domains, sd->domain.id);
 		ims_free(sd);
 	}
+	ims_mutex_unlock(&core->lock);
 }
 
 /* __iommu_domain_alloc for the group's first device. */
