@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "util/err.h"
 #include "util/alloc.h"
 
 static bool group_has_vfio_device(struct ims_host *host, struct ims_group *group)
@@ -94,7 +95,7 @@ struct ims_vfio_group *ims_host_vfio_group(struct ims_host *host, uint32_t id)
 	return id < host->nr_vgroups ? host->vgroups[id] : NULL;
 }
 
-void ims_host_destroy(struct ims_host *host)
+IMS_EXPORT void ims_host_destroy(struct ims_host *host)
 {
 	if (!host)
 		return;

@@ -10,6 +10,7 @@
 
 #include "core/state.h"
 #include "host.h"
+#include "util/err.h"
 #include "util/alloc.h"
 
 static json_object *container_json(struct ims_vfio_container *c)
@@ -75,7 +76,7 @@ static size_t collect_containers(struct ims_host *host, struct ims_vfio_containe
 	return n;
 }
 
-char *ims_host_state_json(struct ims_host *host, bool pretty)
+IMS_EXPORT char *ims_host_state_json(struct ims_host *host, bool pretty)
 {
 	struct ims_vfio_container *containers[256];
 	json_object *state = json_object_new_object(), *arr = json_object_new_array();

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "util/err.h"
 #include "util/alloc.h"
 #include "util/uaccess.h"
 
@@ -167,7 +168,7 @@ static int open_group(struct ims_host *host, const char *num, int flags)
 	return fd;
 }
 
-int ims_open(struct ims_host *host, const char *path, int flags)
+IMS_EXPORT int ims_open(struct ims_host *host, const char *path, int flags)
 {
 	static const char vfio_dir[] = "/dev/vfio/";
 
@@ -194,7 +195,7 @@ static struct ims_host_file *take_fd(struct ims_host *host, int fd)
 	return file;
 }
 
-int ims_close(struct ims_host *host, int fd)
+IMS_EXPORT int ims_close(struct ims_host *host, int fd)
 {
 	struct ims_host_file *file = take_fd(host, fd);
 
@@ -205,7 +206,7 @@ int ims_close(struct ims_host *host, int fd)
 	return 0;
 }
 
-bool ims_host_owns_fd(struct ims_host *host, int fd)
+IMS_EXPORT bool ims_host_owns_fd(struct ims_host *host, int fd)
 {
 	bool owned;
 
@@ -215,7 +216,7 @@ bool ims_host_owns_fd(struct ims_host *host, int fd)
 	return owned;
 }
 
-int ims_dup(struct ims_host *host, int fd, int newfd, int flags)
+IMS_EXPORT int ims_dup(struct ims_host *host, int fd, int newfd, int flags)
 {
 	struct ims_host_file *file = get_file(host, fd), *old;
 	int ret;
@@ -242,7 +243,7 @@ int ims_dup(struct ims_host *host, int fd, int newfd, int flags)
 	return ret;
 }
 
-int ims_fstat(struct ims_host *host, int fd, struct stat *st)
+IMS_EXPORT int ims_fstat(struct ims_host *host, int fd, struct stat *st)
 {
 	struct ims_host_file *file = get_file(host, fd);
 
@@ -298,7 +299,7 @@ static long group_ioctl(struct ims_host *host, struct ims_vfio_group *vg, unsign
 	}
 }
 
-long ims_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg)
+IMS_EXPORT long ims_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg)
 {
 	struct ims_host_file *file = get_file(host, fd);
 	long ret;
