@@ -38,6 +38,15 @@ struct ims_host_options {
 	uint64_t memlock_limit;         /* bytes; 0 = the process's RLIMIT_MEMLOCK */
 };
 
+/*
+ * Create a host from a platform: a built-in name ("mock", see
+ * `iommusim platforms`), a .dts or .dtb file, or NULL for the default.
+ * @opts may be NULL.  On failure a negative errno is returned and @err (if
+ * given) says why, naming file, node and property for a bad platform.
+ */
+int ims_host_create(const char *platform, const struct ims_host_options *opts,
+		    struct ims_host **out, char *err, size_t errlen);
+
 /* Close every file, then free everything.  Never fails; NULL is ignored. */
 void ims_host_destroy(struct ims_host *host);
 

@@ -21,6 +21,7 @@
 #include "iommufd/mm.h"
 #include "iommusim/host.h"
 #include "util/lock.h"
+#include "topo/topo.h"
 #include "vfio/vfio.h"
 
 enum ims_file_kind {
@@ -39,16 +40,19 @@ struct ims_host_file {
 #define IMS_VFIO_CONTAINER_MINOR 196  /* VFIO_MINOR */
 #define IMS_VFIO_GROUP_MAJOR 243      /* dynamic in Linux; fixed here */
 
-/* How a host is built: a callback fills a fresh core (platform or test). */
+/*
+ * How a host is built: a callback fills the fresh host->core (from a
+ * platform, or by hand in tests).
+ */
 struct ims_host_params {
 	struct ims_host_options opts;
 	/* Register instances, add devices, finish probing, bind drivers. */
-	int (*build)(struct ims_core *core, void *arg);
+	int (*build)(struct ims_host *host, void *arg);
 	/* Is @dev bound to a VFIO driver (vfio-pci, vfio-platform)? */
-	bool (*vfio_bound)(struct ims_device *dev, void *arg);
+	bool (*vfio_bound)(struct ims_host *host, struct ims_device *dev, void *arg);
 	void *arg;
-	/* Called at destruction, after the core is gone, to free @arg's state. */
-	void (*release)(void *arg);
+	/* The platform the host owns from now on (freed with it), or NULL. */
+	struct ims_platform *platform;
 };
 
 struct ims_host {
@@ -61,6 +65,8 @@ struct ims_host {
 	struct ims_vfio_group **vgroups;   /* by iommu_group id; NULL: none */
 	uint32_t nr_vgroups;
 	struct ims_host_params params;
+	struct ims_platform *platform;     /* NULL for hosts built by hand */
+	struct ims_topo *topo;
 };
 
 int ims_host_create_params(const struct ims_host_params *params, struct ims_host **out);

@@ -54,10 +54,10 @@ static void test_show_json(void **state)
 	assert_int_equal(run("show --json --profile seed", &out), 0);
 	o = json_tokener_parse(out);
 	assert_non_null(o);
-	assert_int_equal(array_len(o, "iommus"), 2);
-	assert_int_equal(array_len(o, "devices"), 12);
-	assert_int_equal(array_len(o, "groups"), 11);
-	assert_true(array_len(o, "domains") >= 11);
+	assert_int_equal(array_len(o, "iommus"), 4);
+	assert_int_equal(array_len(o, "devices"), 19);
+	assert_int_equal(array_len(o, "groups"), 17);
+	assert_true(array_len(o, "domains") >= 17);
 	assert_true(json_object_object_get_ex(o, "platform", &platform));
 	assert_true(json_object_object_get_ex(platform, "name", &name));
 	assert_string_equal(json_object_get_string(name), "mock");

@@ -79,8 +79,9 @@ static int add_device(struct ims_core *core, const struct tb_dev *d)
 	return IS_ERR(dev) ? (int)PTR_ERR(dev) : 0;
 }
 
-static int build(struct ims_core *core, void *arg)
+static int build(struct ims_host *h, void *arg)
 {
+	struct ims_core *core = h->core;
 	int ret = 0;
 
 	(void)arg;
@@ -96,9 +97,10 @@ static int build(struct ims_core *core, void *arg)
 	return ret;
 }
 
-static bool vfio_bound(struct ims_device *dev, void *arg)
+static bool vfio_bound(struct ims_host *h, struct ims_device *dev, void *arg)
 {
 	(void)arg;
+	(void)h;
 	for (size_t i = 0; i < IMS_ARRAY_SIZE(tb_devs); i++)
 		if (!strcmp(tb_devs[i].name, dev->name))
 			return !strncmp(tb_devs[i].driver, "vfio", 4);
