@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Single-address lookups: ims_pt_iova_to_phys(), ims_pt_translate() (a
+ * device's access, which sets the hardware dirty state on writes) and
+ * ims_pt_set_dirty().
+ *
+ * They share lookup(), a loop over the levels that uses only the masks of
+ * struct ims_pt: one load per level, no call until the leaf, and a hook
+ * only for contiguous leaves.  Permissions are the leaf's: every format so
+ * far sets table entries fully permissive (AMD IR/IW, x86 RW/US, VT-d R/W),
+ * as the kernel does, so the AND along the walk that hardware performs is
+ * the leaf's own.
+ */
+#include <errno.h>
+
+#include "pt_engine.h"
+#include "util/err.h"
+
+struct pt_found {
+	void *table;
+	size_t slot;
+	unsigned int level;
+};
+
+/* The present leaf entry that translates @iova (within IAS), or 0. */
+static inline uint64_t lookup(const struct ims_pt *pt, uint64_t iova, struct pt_found *at)
+{
+	const void *table = pt->root;
+	unsigned int level = pt->top;
+
+	for (;;) {
+		const struct pt_level *lvl = &pt->lvl[level];
+		size_t slot = (iova >> lvl->shift) & ((1ull << lvl->index_bits) - 1);
+		uint64_t e = pt_load(pt, table, slot);
+
+		if (!(e & pt->present_mask))
+			return 0;
+		if ((e & lvl->table_mask) != lvl->table_match) {
+			at->table = (void *)table;
+			at->slot = slot;
+			at->level = level;
+			return e;
+		}
+		table = pt_table_of(pt, e);
+		level--;
+	}
+}
+
+IMS_EXPORT uint64_t ims_pt_iova_to_phys(const struct ims_pt *pt, uint64_t iova)
+{
+	struct pt_found at;
+	struct pt_leaf leaf;
+	uint64_t e;
+
+	if (iova > pt->max_iova)
+		return 0;
+	e = lookup(pt, iova, &at);
+	if (!e)
+		return 0;
+	pt_leaf_decode(pt, at.level, e, &leaf);
+	return leaf.pa | (iova & ((1ull << leaf.size_lg2) - 1));
+}
+
+static bool access_allowed(int prot, int access)
+{
+	return !((access & IMS_PROT_READ) && !(prot & IMS_PROT_READ)) &&
+	       !((access & IMS_PROT_WRITE) && !(prot & IMS_PROT_WRITE));
+}
+
+IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
+				struct ims_pt_xlate *out)
+{
+	struct pt_found at;
+	struct pt_leaf leaf;
+	uint64_t e;
+	int prot;
+
+	e = iova <= pt->max_iova ? lookup(pt, iova, &at) : 0;
+	if (!e)
+		return -ENOENT;
+	prot = pt->fmt->leaf_prot(pt, e);
+	if (!access_allowed(prot, access))
+		return -EPERM;
+	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !(e & pt->dirty_bit))
+		pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	pt_leaf_decode(pt, at.level, e, &leaf);
+	out->pa = leaf.pa | (iova & ((1ull << leaf.size_lg2) - 1));
+	out->leaf_size = 1ull << leaf.size_lg2;
+	out->prot = prot;
+	return 0;
+}
+
+IMS_EXPORT int ims_pt_set_dirty(struct ims_pt *pt, uint64_t iova)
+{
+	struct pt_found at;
+
+	if (!pt->dirty_bit)
+		return -EOPNOTSUPP;
+	if (iova > pt->max_iova || !lookup(pt, iova, &at))
+		return -ENOENT;
+	pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	return 0;
+}
