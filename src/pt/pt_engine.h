@@ -60,9 +60,7 @@ static inline uint64_t pt_shift(uint64_t v, int lshift)
 
 static inline size_t pt_index(const struct ims_pt *pt, unsigned int level, uint64_t iova)
 {
-	const struct pt_level *lvl = &pt->lvl[level];
-
-	return (iova >> lvl->shift) & ((1ull << lvl->index_bits) - 1);
+	return (iova >> pt->lvl[level].shift) & pt->lvl[level].index_mask;
 }
 
 static inline uint64_t pt_item_size(const struct ims_pt *pt, unsigned int level)
@@ -111,6 +109,74 @@ static inline void pt_leaf_decode(const struct ims_pt *pt, unsigned int level, u
 static inline uint64_t pt_item_last(const struct ims_pt *pt, unsigned int level, uint64_t iova)
 {
 	return iova | (pt_item_size(pt, level) - 1);
+}
+
+/* Where a descent stopped. */
+struct pt_found {
+	void *table;
+	size_t slot;
+	unsigned int level;
+};
+
+/*
+ * The fast paths' descent, for tables with pt->fast64: from the root
+ * through table entries down to @stop_level, or to the first entry above it
+ * that is not a table pointer (empty, or a leaf).  Returns that entry and
+ * where it is.  The dependent chain is one load and one AND per level.
+ *
+ * find64_levels() is specialised (pt_find64 below) for the x86-shaped
+ * radix that AMD v1, x86-64 and VT-d share: 4 KiB items at level 0, 512
+ * entries per table, so the index of level l is IOVA bits 12 + 9l up.  With
+ * the top level a constant the compiler unrolls the walk and the shifts are
+ * immediates; the IOVA was checked against IAS, so masking the top index to
+ * 9 bits is exact.
+ */
+static inline __attribute__((always_inline)) uint64_t
+find64_levels(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9,
+	      unsigned int stop_level, struct pt_found *at)
+{
+	uint64_t *table = pt->root;
+
+#pragma GCC unroll 6
+	for (unsigned int level = top; level <= top; level--) {
+		const struct pt_level *lvl = &pt->lvl[level];
+		size_t slot = radix9 ? (iova >> (12 + 9 * level)) & 511 :
+				       (iova >> lvl->shift) & lvl->index_mask;
+		uint64_t e = __atomic_load_n(table + slot, __ATOMIC_RELAXED);
+
+		if (level == stop_level || !(e & pt->present_mask) ||
+		    (e & lvl->table_mask) != lvl->table_match) {
+			at->table = table;
+			at->slot = slot;
+			at->level = level;
+			return e;
+		}
+		table = (uint64_t *)(uintptr_t)(e & pt->table_addr_mask);
+	}
+	__builtin_unreachable(); /* level 0 always stops the walk */
+}
+
+static inline uint64_t pt_find64(const struct ims_pt *pt, uint64_t iova, unsigned int stop_level,
+				 struct pt_found *at)
+{
+	if (pt->radix9) {
+		switch (pt->top) {
+		case 2: return find64_levels(pt, iova, 2, true, stop_level, at);
+		case 3: return find64_levels(pt, iova, 3, true, stop_level, at);
+		case 4: return find64_levels(pt, iova, 4, true, stop_level, at);
+		case 5: return find64_levels(pt, iova, 5, true, stop_level, at);
+		}
+	}
+	return find64_levels(pt, iova, pt->top, false, stop_level, at);
+}
+
+/* A present leaf at @level that fills one slot. */
+static inline bool pt_is_single_leaf(const struct ims_pt *pt, unsigned int level, uint64_t e)
+{
+	const struct pt_level *lvl = &pt->lvl[level];
+
+	return (e & pt->present_mask) && (e & lvl->table_mask) != lvl->table_match &&
+	       (e & lvl->single_mask) == lvl->single_match;
 }
 
 /* A zeroed table for @level, counted in pt->nr_pages until dropped; NULL. */

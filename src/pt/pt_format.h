@@ -78,6 +78,7 @@ struct pt_level {
 	uint8_t shift;      /* lg2 of the item: the IOVA bit where this level's index starts */
 	uint8_t index_bits; /* lg2 of the number of entries of a table of this level */
 	uint8_t table_lg2;  /* lg2 of the bytes allocated for one table of this level */
+	uint64_t index_mask; /* (1 << index_bits) - 1, set by pt_geom_finish() */
 	uint64_t pgsizes;   /* leaf sizes this level holds, single and contiguous */
 	/* A present entry points at a table of level - 1 iff (e & table_mask) == table_match. */
 	uint64_t table_mask, table_match;
@@ -94,6 +95,8 @@ struct ims_pt {
 	uint8_t top;               /* level of the root table: levels - 1 */
 	uint8_t entry_lg2;         /* 3: 64-bit descriptors, 2: 32-bit */
 	uint8_t pool;              /* enum pt_pool the tables come from */
+	bool fast64;               /* 64-bit entries, PA and table addresses in place (engine) */
+	bool radix9;               /* fast64, 4 KiB items at level 0, 512 entries a table (engine) */
 	int8_t pa_shift;           /* a leaf's PA field = pa << pa_shift (>> when negative) */
 	int8_t table_shift;        /* a table entry's address field = table << table_shift */
 	uint64_t present_mask;     /* an entry is present iff (e & present_mask) != 0 */

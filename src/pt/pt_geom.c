@@ -65,6 +65,7 @@ int pt_geom_finish(struct ims_pt *pt)
 		struct pt_level *lvl = &pt->lvl[l];
 
 		lvl->pgsizes = sizes_within(pt, lvl->pgsizes);
+		lvl->index_mask = (1ull << lvl->index_bits) - 1;
 		all |= lvl->pgsizes;
 		for (unsigned int s = 0; s < 64; s++)
 			if (lvl->pgsizes & (1ull << s))
@@ -73,6 +74,11 @@ int pt_geom_finish(struct ims_pt *pt)
 	if (!all)
 		return -EINVAL;
 	pt->cfg.pgsize_bitmap = all;
+	pt->fast64 = pt->entry_lg2 == 3 && !pt->pa_shift && !pt->table_shift && pt->fmt->pa_linear;
+	pt->radix9 = pt->fast64;
+	for (unsigned int l = 0; l <= pt->top; l++)
+		if (pt->lvl[l].shift != 12 + 9 * l || pt->lvl[l].index_bits > 9)
+			pt->radix9 = false;
 	pt->max_iova = pt->cfg.ias >= 64 ? UINT64_MAX : (1ull << pt->cfg.ias) - 1;
 	pt->max_pa = pt->cfg.oas >= 64 ? UINT64_MAX : (1ull << pt->cfg.oas) - 1;
 	return 0;

@@ -6,7 +6,8 @@
  *
  * They share lookup(), a loop over the levels that uses only the masks of
  * struct ims_pt: one load per level, no call until the leaf, and a hook
- * only for contiguous leaves.  Permissions are the leaf's: every format so
+ * only for contiguous leaves; tables of the common shape (pt->fast64) take
+ * pt_find64(), whose dependent chain is one load and one AND per level.  Permissions are the leaf's: every format so
  * far sets table entries fully permissive (AMD IR/IW, x86 RW/US, VT-d R/W),
  * as the kernel does, so the AND along the walk that hardware performs is
  * the leaf's own.
@@ -16,26 +17,24 @@
 #include "pt_engine.h"
 #include "util/err.h"
 
-struct pt_found {
-	void *table;
-	size_t slot;
-	unsigned int level;
-};
-
 /* The present leaf entry that translates @iova (within IAS), or 0. */
-static inline uint64_t lookup(const struct ims_pt *pt, uint64_t iova, struct pt_found *at)
+static uint64_t lookup(const struct ims_pt *pt, uint64_t iova, struct pt_found *at)
 {
 	const void *table = pt->root;
 	unsigned int level = pt->top;
 
+	if (pt->fast64) {
+		uint64_t e = pt_find64(pt, iova, 0, at);
+
+		return e & pt->present_mask ? e : 0;
+	}
 	for (;;) {
-		const struct pt_level *lvl = &pt->lvl[level];
-		size_t slot = (iova >> lvl->shift) & ((1ull << lvl->index_bits) - 1);
+		size_t slot = pt_index(pt, level, iova);
 		uint64_t e = pt_load(pt, table, slot);
 
-		if (!(e & pt->present_mask))
+		if (!pt_present(pt, e))
 			return 0;
-		if ((e & lvl->table_mask) != lvl->table_match) {
+		if (!pt_is_table(pt, level, e)) {
 			at->table = (void *)table;
 			at->slot = slot;
 			at->level = level;
@@ -54,9 +53,20 @@ IMS_EXPORT uint64_t ims_pt_iova_to_phys(const struct ims_pt *pt, uint64_t iova)
 
 	if (iova > pt->max_iova)
 		return 0;
-	e = lookup(pt, iova, &at);
-	if (!e)
-		return 0;
+	if (pt->fast64) {
+		const struct pt_level *lvl;
+
+		e = pt_find64(pt, iova, 0, &at);
+		lvl = &pt->lvl[at.level];
+		if (!(e & pt->present_mask))
+			return 0;
+		if ((e & lvl->single_mask) == lvl->single_match)
+			return (e & lvl->oa_mask) | (iova & ((1ull << lvl->shift) - 1));
+	} else {
+		e = lookup(pt, iova, &at);
+		if (!e)
+			return 0;
+	}
 	pt_leaf_decode(pt, at.level, e, &leaf);
 	return leaf.pa | (iova & ((1ull << leaf.size_lg2) - 1));
 }

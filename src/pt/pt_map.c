@@ -210,6 +210,27 @@ static int map_leaves(struct pt_map *m, void *table)
 	return ret;
 }
 
+/*
+ * One single-slot leaf into an existing table (the DMA-API pattern): no
+ * allocation, no table in the way.  false sends the call down the full path.
+ */
+static bool map_one_fast(struct pt_map *m)
+{
+	struct ims_pt *pt = m->pt;
+	struct pt_found at;
+
+	if (!pt->fast64 || m->left != 1 || m->size_lg2 != pt->lvl[m->level].shift)
+		return false;
+	if (pt_find64(pt, m->iova, m->level, &at) || at.level != m->level)
+		return false;
+	__atomic_store_n((uint64_t *)at.table + at.slot,
+			 pt->fmt->make_leaf(pt, m->pa, m->level, m->size_lg2, m->bits),
+			 __ATOMIC_RELAXED);
+	m->left = 0;
+	m->mapped = (size_t)1 << m->size_lg2;
+	return true;
+}
+
 /* Tables that leaves replaced: the caller's sync, then release. */
 static void map_release_replaced(struct pt_map *m)
 {
@@ -230,6 +251,10 @@ IMS_EXPORT int ims_pt_map(struct ims_pt *pt, uint64_t iova, uint64_t pa, size_t 
 	ret = map_prepare(&m, pgsize, count, prot);
 	if (ret)
 		return ret;
+	if (map_one_fast(&m)) {
+		*mapped = m.mapped;
+		return 0;
+	}
 	ims_pt_gather_init(&m.freed);
 	while (m.left && !ret) {
 		void *table = map_descend(&m, &ret);

@@ -131,6 +131,30 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 		u->stopped = true;
 }
 
+/*
+ * A request for one item of a level that finds a single-slot leaf starting
+ * at @iova (that item, or a larger leaf above) through existing tables.
+ * Such a request can free no table: that needs a table where the leaf is.
+ */
+static bool unmap_one_fast(struct pt_unmap *u, uint64_t iova, unsigned int size_lg2)
+{
+	const struct ims_pt *pt = u->pt;
+	struct pt_found at;
+	uint64_t e;
+
+	unsigned int level = pt->size_level[size_lg2];
+
+	if (!pt->fast64 || size_lg2 != pt->lvl[level].shift)
+		return false;
+	e = pt_find64(pt, iova, level, &at);
+	if (!pt_is_single_leaf(pt, at.level, e) || (iova & (pt_item_size(pt, at.level) - 1)))
+		return false;
+	__atomic_store_n((uint64_t *)at.table + at.slot, 0, __ATOMIC_RELAXED);
+	u->unmapped = pt_item_size(pt, at.level);
+	u->max_lg2 = pt->lvl[at.level].shift;
+	return true;
+}
+
 IMS_EXPORT size_t ims_pt_unmap(struct ims_pt *pt, uint64_t iova, size_t pgsize, size_t count,
 			       struct ims_pt_gather *gather)
 {
@@ -142,7 +166,8 @@ IMS_EXPORT size_t ims_pt_unmap(struct ims_pt *pt, uint64_t iova, size_t pgsize, 
 	    pt_check_iova_range(pt, iova, pgsize, count, &last))
 		return 0;
 	ims_pt_gather_init(&now);
-	unmap_range(&u, pt->root, pt->top, iova, last);
+	if (count != 1 || !unmap_one_fast(&u, iova, __builtin_ctzll(pgsize)))
+		unmap_range(&u, pt->root, pt->top, iova, last);
 	if (u.unmapped) {
 		pt_gather_add_range(u.freed, iova, iova + (u.unmapped - 1));
 		u.freed->pgsize = IMS_MAX(u.freed->pgsize, (size_t)1 << u.max_lg2);
