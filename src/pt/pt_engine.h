@@ -84,6 +84,19 @@ static inline void *pt_table_of(const struct ims_pt *pt, uint64_t e)
 	return (void *)(uintptr_t)pt_shift(e & pt->table_addr_mask, -pt->table_shift);
 }
 
+/* The size of a present leaf, without its PA. */
+static inline unsigned int pt_leaf_size_lg2(const struct ims_pt *pt, unsigned int level, uint64_t e)
+{
+	const struct pt_level *lvl = &pt->lvl[level];
+	unsigned int size_lg2;
+	uint64_t pa;
+
+	if ((e & lvl->single_mask) == lvl->single_match)
+		return lvl->shift;
+	pt->fmt->decode_contig(pt, e, level, &size_lg2, &pa);
+	return size_lg2;
+}
+
 /* A decoded leaf. */
 struct pt_leaf {
 	uint64_t pa;           /* where the page starts */
@@ -119,17 +132,18 @@ struct pt_found {
 };
 
 /*
- * The fast paths' descent, for tables with pt->fast64: from the root
- * through table entries down to @stop_level, or to the first entry above it
- * that is not a table pointer (empty, or a leaf).  Returns that entry and
- * where it is.  The dependent chain is one load and one AND per level.
+ * The fast paths' descent, for tables with pt->fast64 (64-bit entries,
+ * addresses stored as is or shifted left): from the root through table
+ * entries down to @stop_level, or to the first entry above it that is not a
+ * table pointer (empty, or a leaf).  Returns that entry and where it is.
+ * The dependent chain is one load, one AND (and a shift) per level.
  *
  * find64_levels() is specialised (pt_find64 below) for the x86-shaped
- * radix that AMD v1, x86-64 and VT-d share: 4 KiB items at level 0, 512
- * entries per table, so the index of level l is IOVA bits 12 + 9l up.  With
- * the top level a constant the compiler unrolls the walk and the shifts are
- * immediates; the IOVA was checked against IAS, so masking the top index to
- * 9 bits is exact.
+ * radix that AMD v1, x86-64 and VT-d share: addresses in place, 4 KiB items
+ * at level 0, 512 entries per table, so the index of level l is IOVA bits
+ * 12 + 9l up.  With the top level a constant the compiler unrolls the walk
+ * and the shifts are immediates; the IOVA was checked against IAS, so
+ * masking the top index to 9 bits is exact.
  */
 static inline __attribute__((always_inline)) uint64_t
 find64_levels(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9,
@@ -151,7 +165,8 @@ find64_levels(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool rad
 			at->level = level;
 			return e;
 		}
-		table = (uint64_t *)(uintptr_t)(e & pt->table_addr_mask);
+		table = (uint64_t *)(uintptr_t)((e & pt->table_addr_mask) >>
+						(radix9 ? 0 : pt->table_shift));
 	}
 	__builtin_unreachable(); /* level 0 always stops the walk */
 }

@@ -95,8 +95,8 @@ struct ims_pt {
 	uint8_t top;               /* level of the root table: levels - 1 */
 	uint8_t entry_lg2;         /* 3: 64-bit descriptors, 2: 32-bit */
 	uint8_t pool;              /* enum pt_pool the tables come from */
-	bool fast64;               /* 64-bit entries, PA and table addresses in place (engine) */
-	bool radix9;               /* fast64, 4 KiB items at level 0, 512 entries a table (engine) */
+	bool fast64;               /* 64-bit entries, linear, shifts >= 0 (engine) */
+	bool radix9;               /* fast64 in place, 4 KiB items, 512 entries a table (engine) */
 	int8_t pa_shift;           /* a leaf's PA field = pa << pa_shift (>> when negative) */
 	int8_t table_shift;        /* a table entry's address field = table << table_shift */
 	uint64_t present_mask;     /* an entry is present iff (e & present_mask) != 0 */

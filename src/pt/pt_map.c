@@ -211,21 +211,28 @@ static int map_leaves(struct pt_map *m, void *table)
 }
 
 /*
- * One single-slot leaf into an existing table (the DMA-API pattern): no
- * allocation, no table in the way.  false sends the call down the full path.
+ * One leaf into an existing table whose slots for it are empty (the
+ * DMA-API pattern): no allocation, nothing in the way.  false sends the
+ * call down the full path.
  */
 static bool map_one_fast(struct pt_map *m)
 {
 	struct ims_pt *pt = m->pt;
+	size_t slots = (size_t)1 << (m->size_lg2 - pt->lvl[m->level].shift);
 	struct pt_found at;
+	uint64_t *slot, e;
 
-	if (!pt->fast64 || m->left != 1 || m->size_lg2 != pt->lvl[m->level].shift)
+	if (!pt->fast64 || m->left != 1)
 		return false;
 	if (pt_find64(pt, m->iova, m->level, &at) || at.level != m->level)
 		return false;
-	__atomic_store_n((uint64_t *)at.table + at.slot,
-			 pt->fmt->make_leaf(pt, m->pa, m->level, m->size_lg2, m->bits),
-			 __ATOMIC_RELAXED);
+	slot = (uint64_t *)at.table + at.slot;
+	for (size_t j = 1; j < slots; j++)
+		if (__atomic_load_n(slot + j, __ATOMIC_RELAXED))
+			return false;
+	e = pt->fmt->make_leaf(pt, m->pa, m->level, m->size_lg2, m->bits);
+	for (size_t j = 0; j < slots; j++)
+		__atomic_store_n(slot + j, e, __ATOMIC_RELAXED);
 	m->left = 0;
 	m->mapped = (size_t)1 << m->size_lg2;
 	return true;

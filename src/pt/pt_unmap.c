@@ -132,26 +132,30 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 }
 
 /*
- * A request for one item of a level that finds a single-slot leaf starting
- * at @iova (that item, or a larger leaf above) through existing tables.
- * Such a request can free no table: that needs a table where the leaf is.
+ * A request of one @size_lg2 that finds, through existing tables, a leaf
+ * at least that large starting at @iova: the leaf goes whole.  Such a
+ * request can free no table: it lies inside the leaf.
  */
 static bool unmap_one_fast(struct pt_unmap *u, uint64_t iova, unsigned int size_lg2)
 {
 	const struct ims_pt *pt = u->pt;
+	unsigned int leaf_lg2;
 	struct pt_found at;
-	uint64_t e;
+	uint64_t e, *slot;
 
-	unsigned int level = pt->size_level[size_lg2];
-
-	if (!pt->fast64 || size_lg2 != pt->lvl[level].shift)
+	if (!pt->fast64)
 		return false;
-	e = pt_find64(pt, iova, level, &at);
-	if (!pt_is_single_leaf(pt, at.level, e) || (iova & (pt_item_size(pt, at.level) - 1)))
+	e = pt_find64(pt, iova, pt->size_level[size_lg2], &at);
+	if (!pt_present(pt, e) || pt_is_table(pt, at.level, e))
 		return false;
-	__atomic_store_n((uint64_t *)at.table + at.slot, 0, __ATOMIC_RELAXED);
-	u->unmapped = pt_item_size(pt, at.level);
-	u->max_lg2 = pt->lvl[at.level].shift;
+	leaf_lg2 = pt_leaf_size_lg2(pt, at.level, e);
+	if (leaf_lg2 < size_lg2 || (iova & ((1ull << leaf_lg2) - 1)))
+		return false;
+	slot = (uint64_t *)at.table + at.slot;
+	for (size_t j = 0; j < (size_t)1 << (leaf_lg2 - pt->lvl[at.level].shift); j++)
+		__atomic_store_n(slot + j, 0, __ATOMIC_RELAXED);
+	u->unmapped = 1ull << leaf_lg2;
+	u->max_lg2 = leaf_lg2;
 	return true;
 }
 

@@ -52,6 +52,8 @@ int pt_visit_range(struct pt_visit *v, void *table, unsigned int level, uint64_t
 	uint64_t cur = iova;
 	int ret = 0;
 
+	if (!level && !v->leaf)
+		return 0; /* only tables are wanted, and level 0 holds none */
 	while (slot <= end && !ret) {
 		uint64_t e = pt_load(pt, table, slot);
 

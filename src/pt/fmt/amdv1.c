@@ -55,8 +55,8 @@
  * Our choices: IMS_PROT_CACHE sets FC (the kernel sets FC for a whole
  * domain that enforces coherency); HD dirty tracking uses D.  Defaults: 4
  * levels (IAS 48), OAS 52.  Unmap and table freeing are the engine's
- * (pt_unmap.c), which follow generic_pt, the kernel's AMD v1 code since
- * 6.18: a large page is removed whole, fully covered tables are freed.
+ * (pt_unmap.c), which follow generic_pt, the kernel's current AMD v1
+ * code: a large page is removed whole, fully covered tables are freed.
  */
 #include <errno.h>
 
