@@ -181,6 +181,7 @@ struct pt_geom_limits {
 	uint8_t min_levels, max_levels, default_levels;
 	uint8_t max_ias;     /* input bits the format can use at most */
 	uint8_t max_oas;     /* output bits at most, and the default */
+	uint64_t features;   /* IMS_PT_FEAT_* the format offers */
 };
 /*
  * Settle cfg.levels, ias and oas against @lim, then pt_geom_radix(): the
@@ -188,7 +189,8 @@ struct pt_geom_limits {
  * ias from the levels (all they translate, at most max_ias), or
  * default_levels when neither is given.  pt->entry_lg2 must be set and
  * cfg.granule_lg2 is set to lim->granule_lg2.  -EINVAL for a given value
- * out of range or an ias the levels cannot translate.
+ * out of range (granule, levels, ias, oas, a feature not offered) or an ias
+ * the levels cannot translate.
  */
 int pt_geom_settle(struct ims_pt *pt, const struct pt_geom_limits *lim);
 /*

@@ -119,8 +119,12 @@ static int settle_levels(struct ims_pt_cfg *cfg, const struct pt_geom_limits *li
 int pt_geom_settle(struct ims_pt *pt, const struct pt_geom_limits *lim)
 {
 	struct ims_pt_cfg *cfg = &pt->cfg;
-	int ret = settle_levels(cfg, lim, pt->entry_lg2);
+	int ret;
 
+	if ((cfg->granule_lg2 && cfg->granule_lg2 != lim->granule_lg2) ||
+	    (cfg->features & ~lim->features))
+		return -EINVAL;
+	ret = settle_levels(cfg, lim, pt->entry_lg2);
 	if (ret)
 		return ret;
 	if (!cfg->oas)

@@ -40,6 +40,21 @@ const struct pt_test_cfg pt_test_cfgs[] = {
 };
 const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
 
+int pt_test_run_per_cfg(const char *group, void (*fn)(void **state))
+{
+	struct CMUnitTest *tests = calloc(pt_test_nr_cfgs, sizeof(*tests));
+	int ret;
+
+	assert_non_null(tests);
+	for (size_t i = 0; i < pt_test_nr_cfgs; i++)
+		tests[i] = (struct CMUnitTest){ .name = pt_test_cfgs[i].name,
+						.test_func = fn,
+						.initial_state = (void *)&pt_test_cfgs[i] };
+	ret = _cmocka_run_group_tests(group, tests, pt_test_nr_cfgs, NULL, NULL);
+	free(tests);
+	return ret;
+}
+
 int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
 {
 	switch (cfg->format) {

@@ -24,6 +24,9 @@ struct pt_test_cfg {
 extern const struct pt_test_cfg pt_test_cfgs[];
 extern const size_t pt_test_nr_cfgs;
 
+/* Run @fn once per configuration (initial state: its struct pt_test_cfg). */
+int pt_test_run_per_cfg(const char *group, void (*fn)(void **state));
+
 /* The prot a leaf mapped with @prot reports in walks and translations. */
 int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot);
 

@@ -149,15 +149,5 @@ static void test_fail_nth(void **state)
 
 int main(void)
 {
-	struct CMUnitTest *tests = calloc(pt_test_nr_cfgs, sizeof(*tests));
-	int ret;
-
-	for (size_t i = 0; i < pt_test_nr_cfgs; i++) {
-		tests[i] = (struct CMUnitTest){ .name = pt_test_cfgs[i].name,
-						.test_func = test_fail_nth,
-						.initial_state = (void *)&pt_test_cfgs[i] };
-	}
-	ret = _cmocka_run_group_tests("pt_failnth", tests, pt_test_nr_cfgs, NULL, NULL);
-	free(tests);
-	return ret;
+	return pt_test_run_per_cfg("pt_failnth", test_fail_nth);
 }

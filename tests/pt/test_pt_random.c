@@ -198,15 +198,5 @@ static void test_random(void **state)
 
 int main(void)
 {
-	struct CMUnitTest *tests = calloc(pt_test_nr_cfgs, sizeof(*tests));
-	int ret;
-
-	for (size_t i = 0; i < pt_test_nr_cfgs; i++) {
-		tests[i] = (struct CMUnitTest){ .name = pt_test_cfgs[i].name,
-						.test_func = test_random,
-						.initial_state = (void *)&pt_test_cfgs[i] };
-	}
-	ret = _cmocka_run_group_tests("pt_random", tests, pt_test_nr_cfgs, NULL, NULL);
-	free(tests);
-	return ret;
+	return pt_test_run_per_cfg("pt_random", test_random);
 }

@@ -81,12 +81,14 @@ static const struct pt_geom_limits amdv1_limits = {
 	.granule_lg2 = 12, .table_lg2 = 12,
 	.min_levels = 1, .max_levels = 6, .default_levels = 4,
 	.max_ias = 64, .max_oas = 52,
+	.features = IMS_PT_FEAT_DIRTY,
 };
 
 static const struct pt_geom_limits amdv1_mock_limits = {
 	.granule_lg2 = 11, .table_lg2 = 12,
 	.min_levels = 1, .max_levels = 5, .default_levels = 3,
 	.max_ias = 56, .max_oas = 51,
+	.features = IMS_PT_FEAT_DIRTY,
 };
 
 /* Sizes a level's PTEs map: its item up to half its table, with the erratum gap. */
@@ -121,10 +123,6 @@ static int amdv1_init(struct ims_pt *pt)
 	const struct pt_geom_limits *lim;
 	int ret;
 
-	if (cfg->granule_lg2 && cfg->granule_lg2 != 11 && cfg->granule_lg2 != 12)
-		return -EINVAL;
-	if (cfg->features & ~IMS_PT_FEAT_DIRTY)
-		return -EINVAL;
 	lim = cfg->granule_lg2 == 11 ? &amdv1_mock_limits : &amdv1_limits;
 	pt->entry_lg2 = 3;
 	ret = pt_geom_settle(pt, lim);

@@ -45,16 +45,13 @@ static const struct pt_geom_limits vtdss_limits = {
 	.granule_lg2 = 12, .table_lg2 = 12,
 	.min_levels = 3, .max_levels = 5, .default_levels = 4,
 	.max_ias = 57, .max_oas = 52,
+	.features = IMS_PT_FEAT_DIRTY | IMS_PT_FEAT_SNOOP,
 };
 
 static int vtdss_init(struct ims_pt *pt)
 {
 	int ret;
 
-	if (pt->cfg.granule_lg2 && pt->cfg.granule_lg2 != 12)
-		return -EINVAL;
-	if (pt->cfg.features & ~(IMS_PT_FEAT_DIRTY | IMS_PT_FEAT_SNOOP))
-		return -EINVAL;
 	pt->entry_lg2 = 3;
 	ret = pt_geom_settle(pt, &vtdss_limits);
 	if (ret)

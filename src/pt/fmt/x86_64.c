@@ -55,16 +55,13 @@ static const struct pt_geom_limits x86_64_limits = {
 	.granule_lg2 = 12, .table_lg2 = 12,
 	.min_levels = 4, .max_levels = 5, .default_levels = 4,
 	.max_ias = 57, .max_oas = 52,
+	.features = IMS_PT_FEAT_DIRTY,
 };
 
 static int x86_64_init(struct ims_pt *pt)
 {
 	int ret;
 
-	if (pt->cfg.granule_lg2 && pt->cfg.granule_lg2 != 12)
-		return -EINVAL;
-	if (pt->cfg.features & ~IMS_PT_FEAT_DIRTY)
-		return -EINVAL;
 	pt->entry_lg2 = 3;
 	ret = pt_geom_settle(pt, &x86_64_limits);
 	if (ret)
