@@ -119,11 +119,13 @@ struct pt_format {
 	/*
 	 * Validate pt->cfg (the caller's configuration) and complete it: fill
 	 * in ias, oas, levels and granule_lg2 where 0, and set every
-	 * format-owned field of struct ims_pt: top, entry_lg2, pool,
-	 * pa_shift, table_shift, the masks, dirty_bit (when the feature is
-	 * asked for) and lvl[0..top] (usually through pt_geom_radix(), then
-	 * the masks and pgsizes per level).  The engine then narrows the
-	 * page sizes to cfg.pgsize_bitmap, ias and oas (pt_geom_finish()).
+	 * format-owned field of struct ims_pt: top, entry_lg2, pool (0 is
+	 * PT_POOL_ANY), pa_shift, table_shift, the masks, dirty_bit (when the
+	 * feature is asked for) and lvl[0..top]: shift, index_bits,
+	 * table_lg2, pgsizes and the masks (usually pt_geom_settle(), then
+	 * the masks and sizes).  The engine then narrows the page sizes to
+	 * cfg.pgsize_bitmap, ias and oas, and fills index_mask, size_level,
+	 * max_iova, max_pa, fast64 and radix9 (pt_geom_finish()).
 	 * Return: 0, or -EINVAL for a configuration the format cannot express.
 	 */
 	int (*init)(struct ims_pt *pt);

@@ -42,14 +42,10 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 static size_t unmap_singles64(const struct ims_pt *pt, uint64_t *table, size_t slot, size_t end,
 			      unsigned int level)
 {
-	const struct pt_level *lvl = &pt->lvl[level];
 	size_t i;
 
 	for (i = slot; i <= end; i++) {
-		uint64_t e = __atomic_load_n(table + i, __ATOMIC_RELAXED);
-
-		if (!(e & pt->present_mask) || (e & lvl->table_mask) == lvl->table_match ||
-		    (e & lvl->single_mask) != lvl->single_match)
+		if (!pt_is_single_leaf(pt, level, __atomic_load_n(table + i, __ATOMIC_RELAXED)))
 			break;
 		__atomic_store_n(table + i, 0, __ATOMIC_RELAXED);
 	}
