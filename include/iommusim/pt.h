@@ -104,15 +104,26 @@ static inline void ims_pt_gather_init(struct ims_pt_gather *g)
 void ims_pt_gather_sync(struct ims_pt_gather *g);
 
 /*
+ * A map may replace empty tables by a large leaf (as the kernel does); the
+ * pages of those tables may still be cached by IOTLB walk caches.  When a
+ * sync callback is set, ims_pt_map() hands it a gather holding them (and
+ * the IOVA range they translated) before releasing them, as the kernel's
+ * map_pages syncs its own gather; without one they are released at once.
+ */
+typedef void (*ims_pt_sync_fn)(void *arg, const struct ims_pt_gather *gather);
+
+/*
  * Create an empty table.  The effective configuration (defaults filled in,
  * pgsize_bitmap narrowed to what the format supports) is available from
  * ims_pt_config().  -EINVAL for a configuration the format cannot express,
- * -ENOMEM.
+ * -EOPNOTSUPP for a format not implemented yet, -ENOMEM.
  */
 int ims_pt_create(const struct ims_pt_cfg *cfg, struct ims_pt **out);
 /* Free every table page.  Never fails; NULL is ignored. */
 void ims_pt_destroy(struct ims_pt *pt);
 const struct ims_pt_cfg *ims_pt_config(const struct ims_pt *pt);
+/* Set (or, with NULL, clear) the callback described at ims_pt_sync_fn. */
+void ims_pt_set_sync(struct ims_pt *pt, ims_pt_sync_fn fn, void *arg);
 
 /*
  * Map @count leaves of @pgsize at @iova -> @pa with @prot.  @pgsize must be
@@ -154,7 +165,11 @@ struct ims_pt_xlate {
 int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 		     struct ims_pt_xlate *out);
 
-/* Called for each leaf in [iova, iova + size); a non-zero return stops the walk. */
+/*
+ * Called for each leaf in [iova, iova + size), in IOVA order, with the
+ * leaf's own start and size; a non-zero return stops the walk and is
+ * returned.  -EINVAL for size 0, -ERANGE beyond IAS.
+ */
 typedef int (*ims_pt_leaf_fn)(void *arg, uint64_t iova, uint64_t pa, uint64_t size,
 			      int prot, unsigned int level);
 int ims_pt_walk(const struct ims_pt *pt, uint64_t iova, uint64_t size,

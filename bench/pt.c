@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench/pt: page-table map, unmap and lookup costs, with the machine's
+ * memory floor measured in the same run (spec/performance.md 5 and 6,
+ * rows 1-3).
+ *
+ * Prints one TSV line per measurement:
+ *   format  shape  op  ns_per_leaf  table_pages
+ * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
+ * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Ops: map (a fresh table
+ * per run), unmap (every leaf the map made, one gather sync per call),
+ * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
+ * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
+ * floor rows write 8-byte descriptors over 2 MiB of tables, hot and
+ * pre-zeroed, or zeroing each 4 KiB table first.
+ *
+ * Each figure is, as performance.md 6 asks, the median of RUNS timed runs
+ * after one warm-up run, and the whole matrix runs PASSES times: the line
+ * printed is the median of the passes' medians (the first pass also warms
+ * up the machine: this VM's first milliseconds are slower).
+ * Usage: pt [runs]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "iommusim/pt.h"
+
+#define GIB (1ull << 30)
+#define SZ_4K (1ull << 12)
+#define SZ_2M (1ull << 21)
+#define BASE_IOVA (1ull << 32)
+#define BASE_PA (1ull << 40)
+#define NR_LOOKUPS 1000000
+#define MAX_RUNS 31
+#define PASSES 3
+#define MAX_RESULTS 64
+#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
+
+static unsigned int runs = 7;
+static unsigned int pass;
+
+/* One line of output: its figure in each pass. */
+struct result {
+	const char *format, *shape, *op;
+	double ns[PASSES];
+	size_t pages;
+};
+
+static struct result results[MAX_RESULTS];
+static unsigned int nr_results;
+
+struct bench_fmt {
+	const char *name;
+	struct ims_pt_cfg cfg;
+};
+
+static const struct bench_fmt formats[] = {
+	{ "amd-v1", { .format = IMS_PT_AMD_V1 } },
+	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
+	{ "x86-64", { .format = IMS_PT_X86_64 } },
+	{ "vtd-ss", { .format = IMS_PT_VTD_SS } },
+};
+
+struct shape {
+	const char *name;
+	uint64_t pgsize;
+	int per_call;
+};
+
+static const struct shape shapes[] = {
+	{ "1G-4K-1call", SZ_4K, 0 },
+	{ "1G-4K-percall", SZ_4K, 1 },
+	{ "1G-2M-1call", SZ_2M, 0 },
+	{ "1G-2M-percall", SZ_2M, 1 },
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static void die(const char *what, int err);
+
+static void emit(const char *format, const char *shape, const char *op, double ns,
+		 size_t pages)
+{
+	struct result *r = NULL;
+
+	for (unsigned int i = 0; i < nr_results && !r; i++)
+		if (results[i].format == format && results[i].shape == shape && results[i].op == op)
+			r = &results[i];
+	if (!r) {
+		if (nr_results == MAX_RESULTS)
+			die("too many results", -1);
+		r = &results[nr_results++];
+		*r = (struct result){ .format = format, .shape = shape, .op = op };
+	}
+	r->ns[pass] = ns;
+	r->pages = pages;
+}
+
+static void print_results(void)
+{
+	printf("format\tshape\top\tns_per_leaf\ttable_pages\n");
+	for (unsigned int i = 0; i < nr_results; i++) {
+		struct result *r = &results[i];
+
+		printf("%s\t%s\t%s\t%.2f\t%zu\n", r->format, r->shape, r->op,
+		       median(r->ns, PASSES), r->pages);
+	}
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bench/pt: %s: %d\n", what, err);
+	exit(1);
+}
+
+static void map_shape(struct ims_pt *pt, const struct shape *s)
+{
+	size_t n = GIB / s->pgsize, mapped;
+	int ret;
+
+	if (!s->per_call) {
+		ret = ims_pt_map(pt, BASE_IOVA, BASE_PA, s->pgsize, n, RW, &mapped);
+		if (ret)
+			die("map", ret);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ret = ims_pt_map(pt, BASE_IOVA + i * s->pgsize, BASE_PA + i * s->pgsize, s->pgsize,
+				 1, RW, &mapped);
+		if (ret)
+			die("map", ret);
+	}
+}
+
+static void unmap_shape(struct ims_pt *pt, const struct shape *s)
+{
+	size_t n = GIB / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
+	struct ims_pt_gather g;
+
+	ims_pt_gather_init(&g);
+	for (size_t i = 0; i < calls; i++) {
+		if (ims_pt_unmap(pt, BASE_IOVA + i * per * s->pgsize, s->pgsize, per, &g) !=
+		    per * s->pgsize)
+			die("unmap", -1);
+		ims_pt_gather_sync(&g);
+	}
+}
+
+static void bench_shape(const struct bench_fmt *f, const struct shape *s)
+{
+	double map_ns[MAX_RUNS], unmap_ns[MAX_RUNS];
+	double leaves = (double)(GIB / s->pgsize);
+	struct ims_pt_mem_stats st = { 0 };
+
+	for (unsigned int r = 0; r <= runs; r++) {
+		struct ims_pt *pt;
+		double t0, t1, t2;
+		int ret = ims_pt_create(&f->cfg, &pt);
+
+		if (ret)
+			die("create", ret);
+		t0 = now_ns();
+		map_shape(pt, s);
+		t1 = now_ns();
+		ims_pt_mem_stats(pt, &st);
+		unmap_shape(pt, s);
+		t2 = now_ns();
+		ims_pt_destroy(pt);
+		if (r) { /* run 0 warms up */
+			map_ns[r - 1] = (t1 - t0) / leaves;
+			unmap_ns[r - 1] = (t2 - t1) / leaves;
+		}
+	}
+	emit(f->name, s->name, "map", median(map_ns, runs), st.table_pages);
+	emit(f->name, s->name, "unmap", median(unmap_ns, runs), st.table_pages);
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* The next IOVA of the dependent chain, from the previous translation. */
+static uint64_t next_dependent(uint64_t pa)
+{
+	uint64_t page = ((pa - BASE_PA) >> 12) * 0x9E3779B97F4A7C15ull;
+
+	return BASE_IOVA + ((page >> 46) << 12);
+}
+
+static double time_lookups(const struct ims_pt *pt, const uint64_t *iovas, int dependent)
+{
+	double t0 = now_ns();
+	uint64_t sum = 0, iova = BASE_IOVA;
+
+	for (size_t i = 0; i < NR_LOOKUPS; i++) {
+		if (dependent) {
+			uint64_t pa = ims_pt_iova_to_phys(pt, iova);
+
+			iova = next_dependent(pa);
+			sum += pa;
+		} else {
+			sum += ims_pt_iova_to_phys(pt, iovas[i]);
+		}
+	}
+	if (!sum)
+		die("lookup", -1);
+	return (now_ns() - t0) / NR_LOOKUPS;
+}
+
+static void bench_lookups(const struct bench_fmt *f)
+{
+	static const char *const ops[] = { "lookup-rand", "lookup-seq", "lookup-dep" };
+	uint64_t *iovas = malloc(2 * NR_LOOKUPS * sizeof(*iovas)), seed = 88172645463325252ull;
+	struct ims_pt_mem_stats st;
+	struct ims_pt *pt;
+
+	if (!iovas || ims_pt_create(&f->cfg, &pt))
+		die("lookup setup", -1);
+	map_shape(pt, &shapes[0]);
+	ims_pt_mem_stats(pt, &st);
+	for (size_t i = 0; i < NR_LOOKUPS; i++) {
+		iovas[i] = BASE_IOVA + (xorshift(&seed) % (GIB >> 3)) * 8;
+		iovas[NR_LOOKUPS + i] = BASE_IOVA + i * (GIB / NR_LOOKUPS);
+	}
+	for (int op = 0; op < 3; op++) {
+		double ns[MAX_RUNS];
+
+		for (unsigned int r = 0; r <= runs; r++) {
+			double t = time_lookups(pt, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
+
+			if (r)
+				ns[r - 1] = t;
+		}
+		emit(f->name, "1G-4K", ops[op], median(ns, runs), st.table_pages);
+	}
+	ims_pt_destroy(pt);
+	free(iovas);
+}
+
+/* The floor: 8-byte stores of pa | attrs over 2 MiB of tables, as one bulk map writes them. */
+static double store_floor(uint64_t *tables, int zero_each_page)
+{
+	size_t n = GIB / SZ_4K;
+	uint64_t e = BASE_PA | 0x67;
+	double t0 = now_ns();
+
+	for (size_t i = 0; i < n; i += 512) {
+		uint64_t *t = tables + i;
+
+		if (zero_each_page)
+			memset(t, 0, SZ_4K);
+		for (size_t k = 0; k < 512; k++, e += SZ_4K)
+			__atomic_store_n(&t[k], e, __ATOMIC_RELAXED);
+	}
+	__asm__ volatile("" : : "r"(tables) : "memory");
+	return (now_ns() - t0) / n;
+}
+
+static void bench_floor(void)
+{
+	static const char *const ops[] = { "store-hot", "store-zero" };
+	size_t bytes = GIB / SZ_4K * 8;
+	uint64_t *tables = aligned_alloc(SZ_4K, bytes);
+
+	if (!tables)
+		die("floor setup", -1);
+	memset(tables, 0, bytes);
+	for (int op = 0; op < 2; op++) {
+		double ns[MAX_RUNS];
+
+		for (unsigned int r = 0; r <= runs; r++) {
+			double t;
+
+			if (!op)
+				memset(tables, 0, bytes);
+			t = store_floor(tables, op);
+			if (r)
+				ns[r - 1] = t;
+		}
+		emit("floor", "1G-4K", ops[op], median(ns, runs), bytes / SZ_4K);
+	}
+	free(tables);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		runs = (unsigned int)atoi(argv[1]);
+		if (runs < 1 || runs > MAX_RUNS)
+			die("runs must be 1..31", -1);
+	}
+	for (pass = 0; pass < PASSES; pass++) {
+		bench_floor();
+		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+				bench_shape(&formats[i], &shapes[s]);
+			bench_lookups(&formats[i]);
+		}
+	}
+	print_results();
+	return 0;
+}

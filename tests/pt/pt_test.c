@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shared page-table test helpers (see pt_test.h).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pt_test.h"
+
+#define SZ_4K (1ull << 12)
+#define SZ_2M (1ull << 21)
+#define SZ_1G (1ull << 30)
+
+const struct pt_test_cfg pt_test_cfgs[] = {
+	{ "amd-v1 4 levels", { .format = IMS_PT_AMD_V1 }, SZ_1G, false },
+	{ "amd-v1 3 levels ias 32", { .format = IMS_PT_AMD_V1, .levels = 3, .ias = 32 }, SZ_1G,
+	  true },
+	{ "amd-v1 1 level", { .format = IMS_PT_AMD_V1, .levels = 1 }, 1ull << 20, false },
+	{ "amd-v1 2 levels", { .format = IMS_PT_AMD_V1, .levels = 2 }, 1ull << 29, false },
+	{ "amd-v1 6 levels dirty",
+	  { .format = IMS_PT_AMD_V1, .levels = 6, .features = IMS_PT_FEAT_DIRTY }, SZ_1G, true },
+	{ "amd-v1 4K+2M", { .format = IMS_PT_AMD_V1, .pgsize_bitmap = SZ_4K | SZ_2M }, SZ_2M,
+	  false },
+	{ "amd-v1 mock 2K", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 }, 1ull << 29, false },
+	{ "amd-v1 mock 2K 5 levels",
+	  { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 5, .features = IMS_PT_FEAT_DIRTY },
+	  1ull << 29, true },
+	{ "x86-64 4 levels", { .format = IMS_PT_X86_64 }, SZ_1G, false },
+	{ "x86-64 5 levels", { .format = IMS_PT_X86_64, .levels = 5 }, SZ_1G, true },
+	{ "vtd-ss 3 levels", { .format = IMS_PT_VTD_SS, .levels = 3 }, SZ_1G, true },
+	{ "vtd-ss 4 levels dirty snoop",
+	  { .format = IMS_PT_VTD_SS, .features = IMS_PT_FEAT_DIRTY | IMS_PT_FEAT_SNOOP }, SZ_1G,
+	  false },
+	{ "vtd-ss 5 levels", { .format = IMS_PT_VTD_SS, .levels = 5 }, SZ_1G, true },
+};
+const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
+
+int pt_test_run_per_cfg(const char *group, void (*fn)(void **state))
+{
+	struct CMUnitTest *tests = calloc(pt_test_nr_cfgs, sizeof(*tests));
+	int ret;
+
+	assert_non_null(tests);
+	for (size_t i = 0; i < pt_test_nr_cfgs; i++)
+		tests[i] = (struct CMUnitTest){ .name = pt_test_cfgs[i].name,
+						.test_func = fn,
+						.initial_state = (void *)&pt_test_cfgs[i] };
+	ret = _cmocka_run_group_tests(group, tests, pt_test_nr_cfgs, NULL, NULL);
+	free(tests);
+	return ret;
+}
+
+int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
+{
+	switch (cfg->format) {
+	case IMS_PT_AMD_V1:
+		return prot & (IMS_PROT_READ | IMS_PROT_WRITE | IMS_PROT_CACHE);
+	case IMS_PT_X86_64:
+		/* x86 cannot express write-only; our leaves are user, no XD/PCD here */
+		return IMS_PROT_READ | (prot & IMS_PROT_WRITE);
+	case IMS_PT_VTD_SS:
+		return (prot & (IMS_PROT_READ | IMS_PROT_WRITE)) |
+		       (cfg->features & IMS_PT_FEAT_SNOOP ? prot & IMS_PROT_CACHE : 0);
+	default:
+		fail_msg("no prot rule for format %d", cfg->format);
+		return 0;
+	}
+}
+
+uint64_t pt_test_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+uint64_t pt_test_seed(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+void pt_ref_init(struct pt_ref *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+}
+
+void pt_ref_destroy(struct pt_ref *ref)
+{
+	free(ref->leaves);
+	pt_ref_init(ref);
+}
+
+size_t pt_ref_find(const struct pt_ref *ref, uint64_t iova)
+{
+	size_t lo = 0, hi = ref->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct pt_ref_leaf *l = &ref->leaves[mid];
+
+		if (l->iova + (l->size - 1) < iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+bool pt_ref_overlaps(const struct pt_ref *ref, uint64_t iova, uint64_t last)
+{
+	size_t i = pt_ref_find(ref, iova);
+
+	return i < ref->nr && ref->leaves[i].iova <= last;
+}
+
+void pt_ref_insert(struct pt_ref *ref, const struct pt_ref_leaf *leaf)
+{
+	size_t i = pt_ref_find(ref, leaf->iova);
+
+	if (ref->nr == ref->cap) {
+		ref->cap = ref->cap ? 2 * ref->cap : 256;
+		ref->leaves = realloc(ref->leaves, ref->cap * sizeof(*ref->leaves));
+		assert_non_null(ref->leaves);
+	}
+	memmove(&ref->leaves[i + 1], &ref->leaves[i], (ref->nr - i) * sizeof(*ref->leaves));
+	ref->leaves[i] = *leaf;
+	ref->nr++;
+}
+
+void pt_ref_remove(struct pt_ref *ref, size_t index)
+{
+	memmove(&ref->leaves[index], &ref->leaves[index + 1],
+		(ref->nr - index - 1) * sizeof(*ref->leaves));
+	ref->nr--;
+}
+
+int pt_ref_map(struct pt_ref *ref, uint64_t iova, uint64_t pa, uint64_t pgsize, size_t count,
+	       int prot, size_t *mapped)
+{
+	*mapped = 0;
+	for (size_t k = 0; k < count; k++) {
+		struct pt_ref_leaf leaf = { iova + k * pgsize, pa + k * pgsize, pgsize, prot };
+
+		if (pt_ref_overlaps(ref, leaf.iova, leaf.iova + (pgsize - 1)))
+			return -EEXIST;
+		pt_ref_insert(ref, &leaf);
+		*mapped += pgsize;
+	}
+	return 0;
+}
+
+uint64_t pt_ref_unmap(struct pt_ref *ref, uint64_t iova, uint64_t pgsize, size_t count)
+{
+	uint64_t last = iova + (pgsize * count - 1), cur = iova, unmapped = 0;
+
+	while (cur <= last) {
+		size_t i = pt_ref_find(ref, cur);
+		uint64_t size;
+
+		/* a hole, or the request starts inside a leaf: stop */
+		if (i == ref->nr || ref->leaves[i].iova != cur)
+			break;
+		size = ref->leaves[i].size;
+		pt_ref_remove(ref, i);
+		unmapped += size;
+		cur += size;
+		if (!cur)
+			break;
+	}
+	return unmapped;
+}
+
+struct check_ctx {
+	const struct pt_ref *ref;
+	size_t next;
+	size_t seen;
+};
+
+static int check_leaf(void *arg, uint64_t iova, uint64_t pa, uint64_t size, int prot,
+		      unsigned int level)
+{
+	struct check_ctx *c = arg;
+	const struct pt_ref_leaf *want;
+
+	if (c->next >= c->ref->nr)
+		fail_msg("table has an extra leaf at %#llx size %#llx", (unsigned long long)iova,
+			 (unsigned long long)size);
+	want = &c->ref->leaves[c->next++];
+	if (want->iova != iova || want->size != size || want->pa != pa || want->prot != prot)
+		fail_msg("leaf at %#llx size %#llx pa %#llx prot %#x, model has %#llx size %#llx "
+			 "pa %#llx prot %#x",
+			 (unsigned long long)iova, (unsigned long long)size, (unsigned long long)pa,
+			 prot, (unsigned long long)want->iova, (unsigned long long)want->size,
+			 (unsigned long long)want->pa, want->prot);
+	c->seen++;
+	return 0;
+}
+
+void pt_ref_check(const struct pt_ref *ref, const struct ims_pt *pt, uint64_t iova,
+		  uint64_t last)
+{
+	struct check_ctx c = { .ref = ref, .next = pt_ref_find(ref, iova) };
+	size_t end = pt_ref_find(ref, last);
+
+	if (end < ref->nr && ref->leaves[end].iova <= last)
+		end++;
+	assert_int_equal(ims_pt_walk(pt, iova, last - iova + 1, check_leaf, &c), 0);
+	assert_int_equal(c.next, end);
+}

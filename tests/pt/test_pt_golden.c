@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Golden descriptors: for chosen inputs, the exact descriptor words the
+ * architecture manuals prescribe, one table per format naming the section,
+ * read straight out of the table memory.  Also the table (directory)
+ * entries on the way down, and the dirty bit a device write sets.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "iommusim/pt.h"
+#include "pt/pt_engine.h"
+#include "util/err.h"
+
+#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
+#define KIB(n) ((uint64_t)(n) << 10)
+#define MIB(n) ((uint64_t)(n) << 20)
+#define GIB(n) ((uint64_t)(n) << 30)
+
+struct golden_leaf {
+	const char *what;
+	struct ims_pt_cfg cfg;
+	uint64_t iova, pa, pgsize;
+	int prot;
+	unsigned int level;   /* where the descriptor must be */
+	uint64_t want;        /* the descriptor word */
+	unsigned int slots;   /* how many consecutive slots hold it */
+};
+
+#define AMD { .format = IMS_PT_AMD_V1 }
+#define AMD_MOCK { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 }
+#define X86 { .format = IMS_PT_X86_64 }
+#define VTD { .format = IMS_PT_VTD_SS }
+
+/*
+ * AMD IOMMU spec 2.2.3: PTE = PR(0) | NextLevel(11:9) | address(51:12) |
+ * FC(60) | IR(61) | IW(62); NextLevel 7 with the page size encoded as a run
+ * of ones from address bit 12 (Table "Example Page Size Encodings"),
+ * replicated over every entry the page spans.
+ */
+static const struct golden_leaf amdv1_golden[] = {
+	{ "4K RW", AMD, KIB(4), 0x12345000, KIB(4), RW, 0, 0x6000000012345001, 1 },
+	{ "4K R", AMD, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x2000000012345001, 1 },
+	{ "4K W", AMD, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0, 0x4000000012345001, 1 },
+	{ "4K RW coherent (FC)", AMD, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_CACHE, 0,
+	  0x7000000012345001, 1 },
+	{ "8K: NL 7, bit 12 clear", AMD, KIB(16), KIB(32), KIB(8), RW, 0, 0x6000000000008E01, 2 },
+	{ "16K: NL 7, bit 12 set", AMD, KIB(64), KIB(64), KIB(16), RW, 0, 0x6000000000011E01, 4 },
+	{ "1M: NL 7, bits 18:12 set", AMD, MIB(1), MIB(1), MIB(1), RW, 0, 0x600000000017FE01, 256 },
+	{ "2M default size in level 2", AMD, MIB(2), GIB(1), MIB(2), RW, 1, 0x6000000040000001, 1 },
+	{ "4M: NL 7, bits 20:12 set", AMD, MIB(4), MIB(4), MIB(4), RW, 1, 0x60000000005FFE01, 2 },
+	{ "1G default size in level 3", AMD, GIB(1), GIB(2), GIB(1), RW, 2, 0x6000000080000001, 1 },
+	{ "2G: NL 7, bits 29:12 set", AMD, GIB(2), GIB(2), GIB(2), RW, 2, 0x60000000BFFFFE01, 2 },
+};
+
+/*
+ * The iommufd selftest variant (kernel generic_pt amdv1.h with
+ * AMDV1_IOMMUFD_SELFTEST): the same layout in 2 KiB units, so the address
+ * field holds pa >> 11 and the size code counts from 2 KiB.
+ */
+static const struct golden_leaf amdv1_mock_golden[] = {
+	{ "2K RW", AMD_MOCK, KIB(2), KIB(6), KIB(2), RW, 0, 0x6000000000003001, 1 },
+	{ "4K: NL 7, field bit 12 clear", AMD_MOCK, KIB(4), KIB(8), KIB(4), RW, 0,
+	  0x6000000000004E01, 2 },
+	{ "8K: NL 7, field bit 12 set", AMD_MOCK, KIB(8), KIB(16), KIB(8), RW, 0,
+	  0x6000000000009E01, 4 },
+	{ "1M default size in level 2", AMD_MOCK, MIB(1), MIB(3), MIB(1), RW, 1,
+	  0x6000000000600001, 1 },
+};
+
+/*
+ * Intel SDM Vol. 3A 4.5 and VT-d 9.7: P(0) R/W(1) U/S(2) PWT(3) PCD(4)
+ * A(5) D(6) PS(7) address(51:12) XD(63).
+ */
+static const struct golden_leaf x86_64_golden[] = {
+	{ "4K RW", X86, KIB(4), 0x12345000, KIB(4), RW, 0, 0x0000000012345067, 1 },
+	{ "4K R", X86, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x0000000012345025, 1 },
+	{ "4K R noexec (XD)", X86, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ | IMS_PROT_NOEXEC, 0,
+	  0x8000000012345025, 1 },
+	{ "4K RW MMIO (PCD PWT)", X86, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x000000001234507F, 1 },
+	{ "4K RW privileged (no U/S)", X86, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_PRIV, 0,
+	  0x0000000012345063, 1 },
+	{ "4K RW with dirty tracking: D clear",
+	  { .format = IMS_PT_X86_64, .features = IMS_PT_FEAT_DIRTY }, KIB(4), 0x12345000, KIB(4),
+	  RW, 0, 0x0000000012345027, 1 },
+	{ "2M RW: PDE with PS", X86, MIB(2), GIB(1), MIB(2), RW, 1, 0x00000000400000E7, 1 },
+	{ "1G RW: PDPTE with PS", X86, GIB(1), GIB(2), GIB(1), RW, 2, 0x00000000800000E7, 1 },
+	{ "4K RW, 5 levels", { .format = IMS_PT_X86_64, .levels = 5 }, 1ull << 48, 0x12345000,
+	  KIB(4), RW, 0, 0x0000000012345067, 1 },
+};
+
+/* VT-d 9.8: R(0) W(1) PS(7) A(8) D(9) SNP(11) address(51:12). */
+static const struct golden_leaf vtdss_golden[] = {
+	{ "4K RW", VTD, KIB(4), 0x12345000, KIB(4), RW, 0, 0x0000000012345003, 1 },
+	{ "4K R", VTD, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x0000000012345001, 1 },
+	{ "4K W", VTD, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0, 0x0000000012345002, 1 },
+	{ "4K RW coherent with SNOOP: SNP",
+	  { .format = IMS_PT_VTD_SS, .features = IMS_PT_FEAT_SNOOP }, KIB(4), 0x12345000, KIB(4),
+	  RW | IMS_PROT_CACHE, 0, 0x0000000012345803, 1 },
+	{ "4K RW coherent without SNOOP", VTD, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_CACHE, 0,
+	  0x0000000012345003, 1 },
+	{ "2M RW: SS-PDE with PS", VTD, MIB(2), GIB(1), MIB(2), RW, 1, 0x0000000040000083, 1 },
+	{ "1G RW: SS-PDPE with PS", VTD, GIB(1), GIB(2), GIB(1), RW, 2, 0x0000000080000083, 1 },
+	{ "1G RW in the top of 3 levels", { .format = IMS_PT_VTD_SS, .levels = 3 }, GIB(3), GIB(2),
+	  GIB(1), RW, 2, 0x0000000080000083, 1 },
+};
+
+/* Walk the raw tables from the root to @level; assert every table entry on the way. */
+static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level)
+{
+	void *table = (void *)(uintptr_t)ims_pt_root(pt);
+
+	assert_int_equal((uintptr_t)table & 0xfff, 0);
+	for (unsigned int l = pt->top; l > level; l--) {
+		uint64_t e = pt_load(pt, table, pt_index(pt, l, iova));
+
+		assert_true(pt_present(pt, e) && pt_is_table(pt, l, e));
+		table = pt_table_of(pt, e);
+	}
+	return table;
+}
+
+static void check_leaf(const struct golden_leaf *g)
+{
+	struct ims_pt *pt;
+	size_t mapped, slot;
+	void *table;
+
+	print_message("# %s\n", g->what);
+	assert_int_equal(ims_pt_create(&g->cfg, &pt), 0);
+	assert_int_equal(ims_pt_map(pt, g->iova, g->pa, g->pgsize, 1, g->prot, &mapped), 0);
+	table = table_at(pt, g->iova, g->level);
+	slot = pt_index(pt, g->level, g->iova);
+	if (slot)
+		assert_int_equal(pt_load(pt, table, slot - 1), 0);
+	for (unsigned int i = 0; i < g->slots; i++)
+		assert_int_equal(pt_load(pt, table, slot + i), g->want);
+	if (slot + g->slots < (1ull << pt->lvl[g->level].index_bits))
+		assert_int_equal(pt_load(pt, table, slot + g->slots), 0);
+	assert_int_equal(ims_pt_iova_to_phys(pt, g->iova + g->pgsize / 2), g->pa + g->pgsize / 2);
+	ims_pt_destroy(pt);
+}
+
+static void check_table(const struct golden_leaf *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		check_leaf(&rows[i]);
+}
+
+static void test_amdv1_leaves(void **state)
+{
+	check_table(amdv1_golden, IMS_ARRAY_SIZE(amdv1_golden));
+}
+
+static void test_amdv1_mock_leaves(void **state)
+{
+	check_table(amdv1_mock_golden, IMS_ARRAY_SIZE(amdv1_mock_golden));
+}
+
+static void test_x86_64_leaves(void **state)
+{
+	check_table(x86_64_golden, IMS_ARRAY_SIZE(x86_64_golden));
+}
+
+static void test_vtdss_leaves(void **state)
+{
+	check_table(vtdss_golden, IMS_ARRAY_SIZE(vtdss_golden));
+}
+
+/*
+ * The directory entries above a 4K leaf: @want_bits besides the address,
+ * per level (index 0 unused); the address field holds the next table's
+ * address shifted left by @addr_lshift.
+ */
+static void check_directories(const struct ims_pt_cfg *cfg, uint64_t iova,
+			      const uint64_t *want_bits, uint64_t addr_mask, int addr_lshift)
+{
+	struct ims_pt *pt;
+	size_t mapped;
+	void *table;
+
+	assert_int_equal(ims_pt_create(cfg, &pt), 0);
+	assert_int_equal(ims_pt_map(pt, iova, 0x12345000, pt->cfg.pgsize_bitmap & -pt->cfg.pgsize_bitmap,
+				    1, RW, &mapped), 0);
+	table = (void *)(uintptr_t)ims_pt_root(pt);
+	for (unsigned int l = pt->top; l > 0; l--) {
+		uint64_t e = pt_load(pt, table, pt_index(pt, l, iova));
+		void *next = table_at(pt, iova, l - 1);
+
+		assert_int_equal(e & ~addr_mask, want_bits[l]);
+		assert_int_equal(e & addr_mask, (uint64_t)(uintptr_t)next << addr_lshift);
+		table = next;
+	}
+	ims_pt_destroy(pt);
+}
+
+/* AMD 2.2.3: a PDE is PR | NextLevel = the level it points at | IR | IW. */
+static void test_amdv1_directories(void **state)
+{
+	static const uint64_t amd[] = { 0, 0x6000000000000201, 0x6000000000000401,
+					0x6000000000000601, 0x6000000000000801, 0x6000000000000A01 };
+	const struct ims_pt_cfg six = { .format = IMS_PT_AMD_V1, .levels = 6 };
+	const struct ims_pt_cfg mock = { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 };
+
+	check_directories(&six, 0xfedcba9876543000, amd, PT_GENMASK(51, 12), 0);
+	check_directories(&mock, 0x12345800, amd, PT_GENMASK(51, 12), 1);
+}
+
+/* x86: P | R/W | U/S | A for every directory; VT-d SS: R | W. */
+static void test_x86_directories(void **state)
+{
+	static const uint64_t x86[] = { 0, 0x27, 0x27, 0x27, 0x27 };
+	static const uint64_t vtd[] = { 0, 0x3, 0x3, 0x3, 0x3 };
+	const struct ims_pt_cfg x86_5 = { .format = IMS_PT_X86_64, .levels = 5 };
+	const struct ims_pt_cfg vtd_5 = { .format = IMS_PT_VTD_SS, .levels = 5 };
+
+	check_directories(&x86_5, 0x01edcba987654000, x86, PT_GENMASK(51, 12), 0);
+	check_directories(&vtd_5, 0x01edcba987654000, vtd, PT_GENMASK(51, 12), 0);
+}
+
+/* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9. */
+static void test_dirty_bits(void **state)
+{
+	static const struct { enum ims_pt_format format; uint64_t d; } rows[] = {
+		{ IMS_PT_AMD_V1, 1ull << 6 }, { IMS_PT_X86_64, 1ull << 6 }, { IMS_PT_VTD_SS, 1ull << 9 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ims_pt_cfg cfg = { .format = rows[i].format, .features = IMS_PT_FEAT_DIRTY };
+		struct ims_pt_xlate x;
+		struct ims_pt *pt;
+		size_t mapped;
+		uint64_t before;
+		void *table;
+
+		assert_int_equal(ims_pt_create(&cfg, &pt), 0);
+		assert_int_equal(ims_pt_map(pt, 0x5000, 0x12345000, KIB(4), 1, RW, &mapped), 0);
+		table = table_at(pt, 0x5000, 0);
+		before = pt_load(pt, table, 5);
+		assert_int_equal(before & rows[i].d, 0);
+		assert_int_equal(ims_pt_translate(pt, 0x5008, IMS_PROT_READ, &x), 0);
+		assert_int_equal(pt_load(pt, table, 5), before);
+		assert_int_equal(ims_pt_translate(pt, 0x5008, IMS_PROT_WRITE, &x), 0);
+		assert_int_equal(pt_load(pt, table, 5), before | rows[i].d);
+		ims_pt_destroy(pt);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_amdv1_leaves),
+		cmocka_unit_test(test_amdv1_mock_leaves),
+		cmocka_unit_test(test_x86_64_leaves),
+		cmocka_unit_test(test_vtdss_leaves),
+		cmocka_unit_test(test_amdv1_directories),
+		cmocka_unit_test(test_x86_directories),
+		cmocka_unit_test(test_dirty_bits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Map/unmap semantics (kernel-semantics 2.8) for every configuration of
+ * pt_test_cfgs[]: bad input changes nothing; EEXIST reports the bytes
+ * mapped before it; unmap stops at holes and inside large leaves and
+ * removes a large leaf whole; fully covered tables are freed through the
+ * gather and released only by its sync; an empty table is replaced by a
+ * large leaf through the sync callback; walk, translate and dirty tracking.
+ * Plus create's errors and the effective configuration.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "pt_test.h"
+
+#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
+#define PA 0x40000000ull /* 1 GiB aligned, below every OAS */
+
+struct fixture {
+	const struct pt_test_cfg *tc;
+	struct ims_pt *pt;
+	const struct ims_pt_cfg *cfg;
+	uint64_t small;   /* smallest leaf */
+	uint64_t big;     /* the next level's item: the leaf a small table spans */
+	uint64_t base;    /* an IOVA aligned to big, with room for 4 * big after it */
+	size_t pages_before;
+};
+
+static uint64_t level_item(const struct fixture *f)
+{
+	/* The smallest leaf size that needs the level above the smallest leaf's. */
+	uint64_t sizes = f->cfg->pgsize_bitmap;
+	uint64_t entries = 4096 / 8;
+
+	for (uint64_t s = f->small * entries; s; s <<= 1)
+		if (sizes & s)
+			return s;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	const struct pt_test_cfg *tc = *state;
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	f->tc = tc;
+	f->pages_before = ims_pt_pages_in_use();
+	assert_int_equal(ims_pt_create(&tc->cfg, &f->pt), 0);
+	f->cfg = ims_pt_config(f->pt);
+	f->small = f->cfg->pgsize_bitmap & -f->cfg->pgsize_bitmap;
+	f->big = level_item(f);
+	f->base = f->cfg->ias > 34 ? 1ull << 33 : 0;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	ims_pt_destroy(f->pt);
+	assert_int_equal(ims_pt_pages_in_use(), f->pages_before);
+	free(f);
+	return 0;
+}
+
+static size_t table_pages(const struct ims_pt *pt)
+{
+	struct ims_pt_mem_stats st;
+
+	ims_pt_mem_stats(pt, &st);
+	assert_int_equal(st.table_bytes, st.table_pages * 4096);
+	return st.table_pages;
+}
+
+static int count_leaf(void *arg, uint64_t iova, uint64_t pa, uint64_t size, int prot,
+		      unsigned int level)
+{
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static size_t leaves_in(const struct ims_pt *pt, uint64_t iova, uint64_t size)
+{
+	size_t n = 0;
+
+	assert_int_equal(ims_pt_walk(pt, iova, size, count_leaf, &n), 0);
+	return n;
+}
+
+static void expect_map_error(struct fixture *f, uint64_t iova, uint64_t pa, size_t pgsize,
+			     size_t count, int prot, int err)
+{
+	size_t mapped = 12345;
+
+	assert_int_equal(ims_pt_map(f->pt, iova, pa, pgsize, count, prot, &mapped), err);
+	assert_int_equal(mapped, 0);
+}
+
+static void test_bad_input(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, max = f->cfg->ias >= 64 ? UINT64_MAX : (1ull << f->cfg->ias) - 1;
+	uint64_t unsupported = 0;
+	size_t pages = table_pages(f->pt), in_use = ims_pt_pages_in_use();
+
+	for (uint64_t z = s << 1; z && !unsupported; z <<= 1)
+		if (!(f->cfg->pgsize_bitmap & z))
+			unsupported = z;
+	expect_map_error(f, s / 2, PA, s, 1, RW, -EINVAL);        /* misaligned iova */
+	expect_map_error(f, 0, PA + s / 2, s, 1, RW, -EINVAL);    /* misaligned pa */
+	expect_map_error(f, 0, PA, 0, 1, RW, -EINVAL);            /* size 0 */
+	expect_map_error(f, 0, PA, 3 * s, 1, RW, -EINVAL);        /* not a power of two */
+	if (unsupported)
+		expect_map_error(f, 0, 0, unsupported, 1, RW, -EINVAL);
+	expect_map_error(f, 0, PA, s, 0, RW, -EINVAL);            /* count 0 */
+	expect_map_error(f, 0, PA, s, SIZE_MAX, RW, -EINVAL);     /* length beyond 64 bits */
+	expect_map_error(f, 0, PA, s, 1, 0, -EINVAL);             /* neither read nor write */
+	expect_map_error(f, 0, PA, s, 1, IMS_PROT_CACHE, -EINVAL);
+	expect_map_error(f, UINT64_MAX - s + 1, PA, s, 2, RW, -ERANGE); /* iova + size wraps */
+	expect_map_error(f, max - s + 1, PA, s, 2, RW, -ERANGE);  /* runs past IAS */
+	if (max != UINT64_MAX)
+		expect_map_error(f, max + 1, PA, s, 1, RW, -ERANGE); /* beyond IAS */
+	expect_map_error(f, 0, 1ull << f->cfg->oas, s, 1, RW, -ERANGE); /* beyond OAS */
+	expect_map_error(f, 0, (1ull << f->cfg->oas) - s, s, 2, RW, -ERANGE);
+	assert_int_equal(table_pages(f->pt), pages);
+	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	assert_int_equal(leaves_in(f->pt, 0, max < (1ull << 40) ? max + 1 : 1ull << 40), 0);
+}
+
+static void test_bad_unmap(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, f->base, PA, s, 4, RW, &mapped), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base + s / 2, s, 1, NULL), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base, 0, 1, NULL), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base, 3 * s, 1, NULL), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base, s, 0, NULL), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base, s, SIZE_MAX, NULL), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, UINT64_MAX - s + 1, s, 2, NULL), 0);
+	assert_int_equal(leaves_in(f->pt, f->base, 4 * s), 4);
+	assert_int_equal(ims_pt_unmap(f->pt, f->base, s, 4, NULL), 4 * s);
+}
+
+static void test_eexist_reports_prefix(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b + 3 * s, PA, s, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, 8, RW, &mapped), -EEXIST);
+	assert_int_equal(mapped, 3 * s);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(ims_pt_iova_to_phys(f->pt, b + i * s), PA + i * s);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + 3 * s), PA);
+	assert_int_equal(leaves_in(f->pt, b + 4 * s, 4 * s), 0);
+	/* A large leaf over a table that holds a leaf is in the way too. */
+	if (f->big) {
+		assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, RW, &mapped), -EEXIST);
+		assert_int_equal(mapped, 0);
+	}
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 4, NULL), 4 * s);
+}
+
+static void test_unmap_stops_at_hole(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_map(f->pt, b + 2 * s, PA, s, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 3, NULL), s);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 3, NULL), 0);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + 2 * s), PA);
+	assert_int_equal(ims_pt_unmap(f->pt, b + 2 * s, s, 1, NULL), s);
+}
+
+/* A request inside a large leaf unmaps nothing; one at its start removes it whole. */
+static void test_unmap_large_leaf(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b + s, s, 1, NULL), 0);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s), PA + s);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 1, NULL), f->big);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s), 0);
+	assert_int_equal(leaves_in(f->pt, b, f->big), 0);
+}
+
+/* Fully covered tables go onto the gather; pages are released by its sync only. */
+static void test_gather_defers_release(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base, n = 512;
+	struct ims_pt_gather g;
+	size_t mapped, pages, in_use;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, n, RW, &mapped), 0);
+	pages = table_pages(f->pt);
+	in_use = ims_pt_pages_in_use();
+	ims_pt_gather_init(&g);
+	/* covering part of the leaf table frees nothing */
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 1, &g), s);
+	assert_int_equal(g.nr_freed, 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b + s, s, n - 1, &g), (n - 1) * s);
+	assert_int_equal(g.nr_freed, 0);
+	assert_int_equal(g.start, b);
+	assert_int_equal(g.last, b + n * s - 1);
+	assert_int_equal(g.pgsize, s);
+	ims_pt_gather_sync(&g);
+	assert_int_equal(table_pages(f->pt), pages);
+	/* covering the whole table frees it, and the pages wait for the sync */
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, n, RW, &mapped), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, n, &g), n * s);
+	assert_int_equal(g.nr_freed, 1);
+	assert_non_null(g.freelist);
+	assert_int_equal(table_pages(f->pt), pages - 1);
+	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	ims_pt_gather_sync(&g);
+	assert_int_equal(ims_pt_pages_in_use(), in_use - 1);
+	assert_null(g.freelist);
+	assert_true(g.start > g.last);
+}
+
+struct sync_record {
+	unsigned int calls;
+	size_t nr_freed;
+	uint64_t start, last;
+	size_t in_use;
+};
+
+static void record_sync(void *arg, const struct ims_pt_gather *g)
+{
+	struct sync_record *r = arg;
+
+	r->calls++;
+	r->nr_freed = g->nr_freed;
+	r->start = g->start;
+	r->last = g->last;
+	r->in_use = ims_pt_pages_in_use();
+}
+
+/* An empty table in the way of a large leaf is replaced; its page goes through the sync. */
+static void test_large_leaf_replaces_empty_table(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	struct sync_record rec = { 0 };
+	size_t mapped, pages, in_use;
+
+	ims_pt_set_sync(f->pt, record_sync, &rec);
+	assert_int_equal(ims_pt_map(f->pt, b + s, PA, s, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b + s, s, 1, NULL), s);
+	pages = table_pages(f->pt);
+	in_use = ims_pt_pages_in_use();
+	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, RW, &mapped), 0);
+	assert_int_equal(mapped, f->big);
+	assert_int_equal(rec.calls, 1);
+	assert_int_equal(rec.nr_freed, 1);
+	assert_int_equal(rec.start, b);
+	assert_int_equal(rec.last, b + f->big - 1);
+	assert_int_equal(rec.in_use, in_use); /* not released before the callback */
+	assert_int_equal(ims_pt_pages_in_use(), in_use - 1);
+	assert_int_equal(table_pages(f->pt), pages - 1);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s + 5), PA + s + 5);
+	assert_int_equal(ims_pt_unmap(f->pt, b, f->big, 1, NULL), f->big);
+}
+
+struct walk_record {
+	uint64_t iova[4], size[4];
+	unsigned int level[4];
+	int prot[4];
+	unsigned int n, stop_after;
+};
+
+static int record_leaf(void *arg, uint64_t iova, uint64_t pa, uint64_t size, int prot,
+		       unsigned int level)
+{
+	struct walk_record *w = arg;
+
+	w->iova[w->n] = iova;
+	w->size[w->n] = size;
+	w->level[w->n] = level;
+	w->prot[w->n] = prot;
+	return ++w->n == w->stop_after ? 77 : 0;
+}
+
+static void test_walk(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	struct walk_record w = { .stop_after = 4 };
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, IMS_PROT_READ, &mapped), 0);
+	assert_int_equal(ims_pt_map(f->pt, b + f->big, PA, s, 2, RW, &mapped), 0);
+	/* a range starting inside the large leaf reports all of it */
+	assert_int_equal(ims_pt_walk(f->pt, b + s, f->big + 2 * s, record_leaf, &w), 0);
+	assert_int_equal(w.n, 3);
+	assert_int_equal(w.iova[0], b);
+	assert_int_equal(w.size[0], f->big);
+	assert_int_equal(w.prot[0], pt_test_expect_prot(f->cfg, IMS_PROT_READ));
+	assert_int_equal(w.iova[2], b + f->big + s);
+	assert_int_equal(w.size[2], s);
+	assert_true(w.level[0] > w.level[2]);
+	assert_int_equal(w.prot[2], pt_test_expect_prot(f->cfg, RW));
+	w = (struct walk_record){ .stop_after = 2 };
+	assert_int_equal(ims_pt_walk(f->pt, b, 4 * f->big, record_leaf, &w), 77);
+	assert_int_equal(ims_pt_walk(f->pt, b, 0, record_leaf, &w), -EINVAL);
+	assert_int_equal(ims_pt_walk(f->pt, UINT64_MAX, 2, record_leaf, &w), -ERANGE);
+	assert_int_equal(ims_pt_unmap(f->pt, b, f->big, 1, NULL), f->big);
+	assert_int_equal(ims_pt_unmap(f->pt, b + f->big, s, 2, NULL), 2 * s);
+}
+
+static void test_translate(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	int ro = pt_test_expect_prot(f->cfg, IMS_PROT_READ);
+	int wo = pt_test_expect_prot(f->cfg, IMS_PROT_WRITE);
+	struct ims_pt_xlate x;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, 1, IMS_PROT_READ, &mapped), 0);
+	assert_int_equal(ims_pt_map(f->pt, b + s, PA + s, s, 1, IMS_PROT_WRITE, &mapped), 0);
+	assert_int_equal(ims_pt_translate(f->pt, b + 8, IMS_PROT_READ, &x), 0);
+	assert_int_equal(x.pa, PA + 8);
+	assert_int_equal(x.leaf_size, s);
+	assert_int_equal(x.prot, ro);
+	assert_int_equal(ims_pt_translate(f->pt, b + 8, IMS_PROT_WRITE, &x), -EPERM);
+	assert_int_equal(ims_pt_translate(f->pt, b + s, IMS_PROT_WRITE, &x), 0);
+	assert_int_equal(ims_pt_translate(f->pt, b + s, IMS_PROT_READ, &x),
+			 wo & IMS_PROT_READ ? 0 : -EPERM);
+	assert_int_equal(ims_pt_translate(f->pt, b + 2 * s, IMS_PROT_READ, &x), -ENOENT);
+	if (f->cfg->ias < 64)
+		assert_int_equal(ims_pt_translate(f->pt, 1ull << f->cfg->ias, IMS_PROT_READ, &x),
+				 -ENOENT);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 2, NULL), 2 * s);
+}
+
+struct dirty_record {
+	uint64_t iova[8], size[8];
+	unsigned int n;
+};
+
+static void record_dirty(void *arg, uint64_t iova, uint64_t size)
+{
+	struct dirty_record *d = arg;
+
+	d->iova[d->n] = iova;
+	d->size[d->n++] = size;
+}
+
+static unsigned int read_dirty(struct fixture *f, unsigned int flags, struct dirty_record *d)
+{
+	*d = (struct dirty_record){ 0 };
+	assert_int_equal(ims_pt_read_and_clear_dirty(f->pt, f->base, 1ull << 30, flags,
+						     record_dirty, d), 0);
+	return d->n;
+}
+
+static void test_dirty(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	struct dirty_record d;
+	struct ims_pt_xlate x;
+	size_t mapped;
+
+	if (!(f->cfg->features & IMS_PT_FEAT_DIRTY)) {
+		assert_int_equal(ims_pt_read_and_clear_dirty(f->pt, b, s, 0, record_dirty, &d),
+				 -EOPNOTSUPP);
+		assert_int_equal(ims_pt_set_dirty(f->pt, b), -EOPNOTSUPP);
+		return;
+	}
+	assert_int_equal(ims_pt_map(f->pt, b, PA, s, 4, RW, &mapped), 0);
+	assert_int_equal(read_dirty(f, 0, &d), 0);
+	assert_int_equal(ims_pt_translate(f->pt, b + s + 1, IMS_PROT_READ, &x), 0);
+	assert_int_equal(read_dirty(f, 0, &d), 0);
+	assert_int_equal(ims_pt_translate(f->pt, b + s + 1, IMS_PROT_WRITE, &x), 0);
+	assert_int_equal(ims_pt_set_dirty(f->pt, b + 3 * s), 0);
+	assert_int_equal(read_dirty(f, IMS_PT_DIRTY_NO_CLEAR, &d), 2);
+	assert_int_equal(read_dirty(f, 0, &d), 2);
+	assert_int_equal(d.iova[0], b + s);
+	assert_int_equal(d.iova[1], b + 3 * s);
+	assert_int_equal(d.size[1], s);
+	assert_int_equal(read_dirty(f, 0, &d), 0);
+	assert_int_equal(ims_pt_set_dirty(f->pt, b + 4 * s), -ENOENT);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 4, NULL), 4 * s);
+}
+
+/* A contiguous leaf (AMD next level 7) is dirty when any of its entries is. */
+static void test_dirty_contiguous(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	struct dirty_record d;
+	size_t mapped;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, 4 * s, 1, RW, &mapped), 0);
+	assert_int_equal(ims_pt_set_dirty(f->pt, b + 2 * s + 7), 0);
+	assert_int_equal(read_dirty(f, 0, &d), 1);
+	assert_int_equal(d.iova[0], b);
+	assert_int_equal(d.size[0], 4 * s);
+	assert_int_equal(read_dirty(f, 0, &d), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b, 4 * s, 1, NULL), 4 * s);
+}
+
+static void test_create_errors(void **state)
+{
+	static const struct ims_pt_cfg bad[] = {
+		{ .format = IMS_PT_AMD_V1, .levels = 7 },
+		{ .format = IMS_PT_AMD_V1, .ias = 65 },
+		{ .format = IMS_PT_AMD_V1, .levels = 2, .ias = 31 },
+		{ .format = IMS_PT_AMD_V1, .oas = 53 },
+		{ .format = IMS_PT_AMD_V1, .granule_lg2 = 16 },
+		{ .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 6 },
+		{ .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .oas = 52 },
+		{ .format = IMS_PT_AMD_V1, .features = IMS_PT_FEAT_SNOOP },
+		{ .format = IMS_PT_AMD_V1, .pgsize_bitmap = 1ull << 39 },
+		{ .format = IMS_PT_X86_64, .levels = 3 },
+		{ .format = IMS_PT_X86_64, .ias = 58 },
+		{ .format = IMS_PT_X86_64, .granule_lg2 = 14 },
+		{ .format = IMS_PT_X86_64, .pgsize_bitmap = 1ull << 13 },
+		{ .format = IMS_PT_VTD_SS, .levels = 6 },
+		{ .format = IMS_PT_VTD_SS, .features = IMS_PT_FEAT_NS },
+		{ .format = (enum ims_pt_format)IMS_PT_FORMAT_NR },
+	};
+	const struct ims_pt_cfg lpae = { .format = IMS_PT_ARM_LPAE_S1 };
+	struct ims_pt *pt = NULL;
+	size_t in_use = ims_pt_pages_in_use();
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("# bad cfg %zu\n", i);
+		assert_int_equal(ims_pt_create(&bad[i], &pt), -EINVAL);
+	}
+	assert_int_equal(ims_pt_create(&lpae, &pt), -EOPNOTSUPP);
+	assert_null(pt);
+	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	ims_pt_destroy(NULL);
+}
+
+struct cfg_expect {
+	struct ims_pt_cfg in;
+	unsigned int levels, ias, oas, granule_lg2;
+	uint64_t pgsize_bitmap;
+};
+
+static void test_effective_config(void **state)
+{
+	static const struct cfg_expect rows[] = {
+		{ { .format = IMS_PT_AMD_V1 }, 4, 48, 52, 12, 0x0000FF7FFFFFF000ull },
+		{ { .format = IMS_PT_AMD_V1, .levels = 6 }, 6, 64, 52, 12, 0x000FFF7FFFFFF000ull },
+		{ { .format = IMS_PT_AMD_V1, .ias = 32 }, 3, 32, 52, 12, 0x00000001FFFFF000ull },
+		{ { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 }, 3, 38, 51, 11, 0x0000003FFFFFF800ull },
+		{ { .format = IMS_PT_AMD_V1, .pgsize_bitmap = 0x40201000 }, 4, 48, 52, 12, 0x40201000 },
+		{ { .format = IMS_PT_X86_64 }, 4, 48, 52, 12, 0x40201000 },
+		{ { .format = IMS_PT_X86_64, .ias = 57 }, 5, 57, 52, 12, 0x40201000 },
+		{ { .format = IMS_PT_VTD_SS, .ias = 39, .oas = 46 }, 3, 39, 46, 12, 0x40201000 },
+		{ { .format = IMS_PT_VTD_SS, .pgsize_bitmap = 0x201000 }, 4, 48, 52, 12, 0x201000 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct ims_pt_cfg *c;
+		struct ims_pt *pt;
+
+		assert_int_equal(ims_pt_create(&rows[i].in, &pt), 0);
+		c = ims_pt_config(pt);
+		print_message("# cfg %zu: sizes %#llx\n", i, (unsigned long long)c->pgsize_bitmap);
+		assert_int_equal(c->levels, rows[i].levels);
+		assert_int_equal(c->ias, rows[i].ias);
+		assert_int_equal(c->oas, rows[i].oas);
+		assert_int_equal(c->granule_lg2, rows[i].granule_lg2);
+		assert_int_equal(c->pgsize_bitmap, rows[i].pgsize_bitmap);
+		assert_int_equal(table_pages(pt), 1);
+		ims_pt_destroy(pt);
+	}
+}
+
+static void test_format_names(void **state)
+{
+	enum ims_pt_format f;
+
+	for (int i = 0; i < IMS_PT_FORMAT_NR; i++) {
+		assert_int_equal(ims_pt_format_from_name(ims_pt_format_name(i), &f), 0);
+		assert_int_equal(f, i);
+	}
+	assert_string_equal(ims_pt_format_name(IMS_PT_AMD_V1), "amd-v1");
+	assert_string_equal(ims_pt_format_name(IMS_PT_FORMAT_NR), "unknown");
+	assert_int_equal(ims_pt_format_from_name("amd-v2", &f), -EINVAL);
+}
+
+/* What a per-configuration case needs of the effective configuration. */
+enum needs {
+	ANY = 0,
+	BIG = 1 << 0,        /* a leaf size of the level above the smallest leaves */
+	DIRTY_CONTIG = 1 << 1, /* dirty tracking and 4-entry contiguous leaves */
+};
+
+struct per_cfg_case {
+	struct CMUnitTest test;
+	enum needs needs;
+};
+
+#define PER_CFG(fn, needs) { { #fn, fn, setup, teardown, NULL }, needs }
+
+static enum needs cfg_offers(const struct pt_test_cfg *tc)
+{
+	struct fixture *f;
+	void *state = (void *)tc;
+	enum needs offers;
+
+	setup(&state);
+	f = state;
+	offers = (f->big ? BIG : 0) |
+		 ((f->cfg->features & IMS_PT_FEAT_DIRTY) && (f->cfg->pgsize_bitmap & (4 * f->small)) ?
+			  DIRTY_CONTIG : 0);
+	teardown(&state);
+	return offers;
+}
+
+static const struct per_cfg_case per_cfg[] = {
+	PER_CFG(test_bad_input, ANY),
+	PER_CFG(test_bad_unmap, ANY),
+	PER_CFG(test_eexist_reports_prefix, ANY),
+	PER_CFG(test_unmap_stops_at_hole, ANY),
+	PER_CFG(test_unmap_large_leaf, BIG),
+	PER_CFG(test_gather_defers_release, BIG),
+	PER_CFG(test_large_leaf_replaces_empty_table, BIG),
+	PER_CFG(test_walk, BIG),
+	PER_CFG(test_translate, ANY),
+	PER_CFG(test_dirty, ANY),
+	PER_CFG(test_dirty_contiguous, DIRTY_CONTIG),
+};
+
+static const struct CMUnitTest global[] = {
+	cmocka_unit_test(test_create_errors),
+	cmocka_unit_test(test_effective_config),
+	cmocka_unit_test(test_format_names),
+};
+
+int main(void)
+{
+	const size_t n_per = sizeof(per_cfg) / sizeof(per_cfg[0]);
+	const size_t n_global = sizeof(global) / sizeof(global[0]);
+	size_t n = pt_test_nr_cfgs * n_per + n_global, k = 0;
+	struct CMUnitTest *tests = calloc(n, sizeof(*tests));
+	char (*names)[96] = calloc(n, sizeof(*names));
+	int ret;
+
+	for (size_t c = 0; c < pt_test_nr_cfgs; c++) {
+		enum needs offers = cfg_offers(&pt_test_cfgs[c]);
+
+		for (size_t t = 0; t < n_per; t++) {
+			if ((per_cfg[t].needs & offers) != per_cfg[t].needs)
+				continue;
+			snprintf(names[k], sizeof(names[k]), "%s: %s", pt_test_cfgs[c].name,
+				 per_cfg[t].test.name + 5);
+			tests[k] = per_cfg[t].test;
+			tests[k].name = names[k];
+			tests[k++].initial_state = (void *)&pt_test_cfgs[c];
+		}
+	}
+	for (size_t t = 0; t < n_global; t++)
+		tests[k++] = global[t];
+	ret = _cmocka_run_group_tests("pt_semantics", tests, k, NULL, NULL);
+	free(tests);
+	free(names);
+	return ret;
+}
