@@ -27,6 +27,8 @@
 
 #define DEMO_MAP_IOVA 0x100000ull
 #define DEMO_MAP_SIZE (16ull << 20)
+#define DEMO_HIGH_IOVA (4ull << 30) /* beyond a 32-bit aperture */
+#define DEMO_HIGH_SIZE (2ull << 20)
 #define MAX_GROUPS 64
 
 struct demo {
@@ -56,8 +58,9 @@ static void on_trace(void *arg, const struct ims_trace_event *ev)
 	switch (ev->kind) {
 	case IMS_TRACE_ATTACH:
 	case IMS_TRACE_REJECT:
-		if (!(ev->domain->type & IMS_DOMAIN_BIT_PAGING) || ev->domain->type != IMS_DOMAIN_UNMANAGED)
-			return; /* ownership moves between core domains */
+		/* Ownership moves between core domains are not the story, refusals are. */
+		if (ev->domain->type != IMS_DOMAIN_UNMANAGED && ev->kind == IMS_TRACE_ATTACH)
+			return;
 		printf("      %s %s -> %s: %s (%s)%s%s%s\n",
 		       ev->kind == IMS_TRACE_REJECT ? "core refuses" : "attach",
 		       ev->dev->name, ims_domain_describe(ev->domain, desc, sizeof(desc)),
@@ -65,7 +68,10 @@ static void on_trace(void *arg, const struct ims_trace_event *ev)
 		       ev->reason ? " - " : "", ev->reason ? ev->reason : "", "");
 		break;
 	case IMS_TRACE_DECISION:
-		printf("      => %s\n", ev->reason ? ev->reason : "");
+		if (ev->err || !ev->reason || strncmp(ev->reason, "not tried", 9))
+			printf("      => %s\n", ev->reason ? ev->reason : "");
+		else
+			printf("      domain %u %s\n", ev->domain->id, ev->reason);
 		break;
 	case IMS_TRACE_DOMAIN_ALLOC:
 		if (ev->domain->type == IMS_DOMAIN_UNMANAGED)
@@ -112,23 +118,30 @@ static void record(struct demo *d, struct ims_group *group, const char *fmt, con
 	d->outcome[group->id] = d->outcome_buf[group->id];
 }
 
-static bool first_group(struct ims_host *host, int container, int gfd, void *buf)
+static void map_dma(struct ims_host *host, int container, void *buf, uint64_t iova,
+		    uint64_t size)
 {
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)buf, .iova = DEMO_MAP_IOVA, .size = DEMO_MAP_SIZE,
+		.vaddr = (uintptr_t)buf, .iova = iova, .size = size,
 	};
+	long ret = ims_ioctl(host, container, VFIO_IOMMU_MAP_DMA, &map);
+
+	printf("    VFIO_IOMMU_MAP_DMA %llu MiB at IOVA 0x%llx -> %s\n",
+	       (unsigned long long)(size >> 20), (unsigned long long)iova, ims_errname((int)ret));
+}
+
+static bool first_group(struct ims_host *host, int container, void *buf)
+{
 	long ret;
 
-	(void)gfd;
 	printf("    VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)\n");
 	ret = ims_ioctl(host, container, VFIO_SET_IOMMU, (void *)VFIO_TYPE1v2_IOMMU);
 	printf("    -> %s\n", ims_errname((int)ret));
 	if (ret)
 		return false;
-	ret = ims_ioctl(host, container, VFIO_IOMMU_MAP_DMA, &map);
-	printf("    VFIO_IOMMU_MAP_DMA 16 MiB at IOVA 0x%llx -> %s\n",
-	       (unsigned long long)DEMO_MAP_IOVA, ims_errname((int)ret));
+	map_dma(host, container, buf, DEMO_MAP_IOVA, DEMO_MAP_SIZE);
+	map_dma(host, container, buf, DEMO_HIGH_IOVA, DEMO_HIGH_SIZE);
 	return true;
 }
 
@@ -157,7 +170,7 @@ static void add_group(struct demo *d, int container, struct ims_vfio_group *vg,
 		return;
 	}
 	if (!*have_iommu)
-		*have_iommu = first_group(d->host, container, gfd, buf);
+		*have_iommu = first_group(d->host, container, buf);
 	record(d, vg->group, "%s", count_unmanaged(d->host) > before || !before ?
 	       "own domain" : "shares a domain");
 	printf("    domains in the container: %d\n", count_unmanaged(d->host));
@@ -175,8 +188,8 @@ static void print_picture(struct ims_host *host)
 	ims_idtable_for_each(&host->core->domains, id, domain) {
 		if (domain->type != IMS_DOMAIN_UNMANAGED)
 			continue;
-		printf("    %s, %llu bytes mapped\n", ims_domain_describe(domain, desc, sizeof(desc)),
-		       (unsigned long long)domain->mapped_bytes);
+		printf("    %s, %llu MiB mapped\n", ims_domain_describe(domain, desc, sizeof(desc)),
+		       (unsigned long long)(domain->mapped_bytes >> 20));
 		ims_idtable_for_each(&host->core->groups, gid, group) {
 			struct ims_device *dev;
 

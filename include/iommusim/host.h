@@ -56,6 +56,17 @@ int ims_open(struct ims_host *host, const char *path, int flags);
 int ims_close(struct ims_host *host, int fd);
 /* ioctl(2): the command's result (>= 0) or a negative errno. */
 long ims_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg);
+/* read(2), write(2), pread(2), pwrite(2): bytes, or a negative errno. */
+ssize_t ims_read(struct ims_host *host, int fd, void *buf, size_t count);
+ssize_t ims_write(struct ims_host *host, int fd, const void *buf, size_t count);
+ssize_t ims_pread(struct ims_host *host, int fd, void *buf, size_t count, off_t offset);
+ssize_t ims_pwrite(struct ims_host *host, int fd, const void *buf, size_t count, off_t offset);
+/*
+ * mmap(2) of a host fd: 0 when [offset, offset + length) may be mapped with
+ * @prot (PROT_*), else the kernel's errno.  The fd is a memfd holding the
+ * mapped contents (a device's BARs...): on 0, the caller maps the fd itself.
+ */
+int ims_mmap_check(struct ims_host *host, int fd, uint64_t offset, size_t length, int prot);
 /* fstat(2) of a host fd: character devices as /sys reports them. */
 int ims_fstat(struct ims_host *host, int fd, struct stat *st);
 /* dup(2)/dup3(2) of a host fd: the new fd shares the open file. */

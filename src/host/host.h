@@ -18,22 +18,12 @@
 #define IMS_HOST_HOST_H
 
 #include "core/core.h"
+#include "host/file.h"
 #include "iommufd/mm.h"
 #include "iommusim/host.h"
 #include "util/lock.h"
 #include "topo/topo.h"
 #include "vfio/vfio.h"
-
-enum ims_file_kind {
-	IMS_FILE_CONTAINER,   /* /dev/vfio/vfio */
-	IMS_FILE_GROUP,       /* /dev/vfio/<N> */
-};
-
-struct ims_host_file {
-	enum ims_file_kind kind;
-	unsigned int refs;    /* fds + in-flight calls (host->lock) */
-	void *obj;            /* container or VFIO group */
-};
 
 /* Character device numbers, as the host's /sys reports them. */
 #define IMS_VFIO_CONTAINER_MAJOR 10   /* misc */

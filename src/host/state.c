@@ -59,7 +59,7 @@ static size_t collect_containers(struct ims_host *host, struct ims_vfio_containe
 	for (int fd = 0; fd < host->nr_files && n < max; fd++) {
 		struct ims_host_file *f = host->files[fd];
 
-		if (f && f->kind == IMS_FILE_CONTAINER)
+		if (f && f->ops == &ims_vfio_container_fops)
 			out[n++] = f->obj;
 	}
 	ims_mutex_unlock(&host->lock);

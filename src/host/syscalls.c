@@ -2,31 +2,28 @@
 /*
  * The system-call surface of a host (see include/iommusim/host.h).
  *
- * Paths the host owns:
- *   /dev/vfio/vfio     a new VFIO container
- *   /dev/vfio/<N>      the VFIO group of iommu_group N (ENOENT when no device
- *                      of the group is bound to a VFIO driver, EBUSY while
- *                      already open)
- *
  * Each open returns a real fd (a memfd, so that it can be polled, passed,
  * inherited and mmapped) registered in the fd table.  Calls on an fd look up
  * its file under host->lock, take a reference, drop the lock, and run the
- * object's handler; the last reference releases the object.
+ * file's op (file.h); the last reference releases the object.  The paths a
+ * host owns are served by the kinds listed in path_kinds[].
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/vfio.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "host.h"
-#include "util/err.h"
 #include "util/alloc.h"
-#include "util/uaccess.h"
+#include "util/err.h"
+
+static const struct ims_path_ops *const path_kinds[] = {
+	&ims_vfio_paths,
+	NULL,
+};
 
 static int grow_table(struct ims_host *host, int fd)
 {
@@ -60,7 +57,7 @@ static int install(struct ims_host *host, int fd, struct ims_host_file *file)
 	return ret;
 }
 
-static struct ims_host_file *get_file(struct ims_host *host, int fd)
+struct ims_host_file *ims_host_get_file(struct ims_host *host, int fd)
 {
 	struct ims_host_file *file = NULL;
 
@@ -73,56 +70,37 @@ static struct ims_host_file *get_file(struct ims_host *host, int fd)
 	return file;
 }
 
-static void release_file(struct ims_host_file *file)
-{
-	switch (file->kind) {
-	case IMS_FILE_CONTAINER:
-		ims_vfio_container_put(file->obj);
-		break;
-	case IMS_FILE_GROUP:
-		ims_vfio_group_release(file->obj);
-		break;
-	}
-	ims_free(file);
-}
-
-static void put_file(struct ims_host *host, struct ims_host_file *file)
+void ims_host_put_file(struct ims_host *host, struct ims_host_file *file)
 {
 	bool last;
 
 	ims_mutex_lock(&host->lock);
 	last = --file->refs == 0;
 	ims_mutex_unlock(&host->lock);
-	if (last)
-		release_file(file);
+	if (!last)
+		return;
+	if (file->ops->release)
+		file->ops->release(host, file);
+	ims_free(file);
 }
 
-static int new_fd(enum ims_file_kind kind, int flags)
-{
-	static const char *const names[] = {
-		[IMS_FILE_CONTAINER] = "iommusim:vfio",
-		[IMS_FILE_GROUP] = "iommusim:vfio-group",
-	};
-	int fd = memfd_create(names[kind], flags & O_CLOEXEC ? MFD_CLOEXEC : 0);
-
-	return fd < 0 ? -errno : fd;
-}
-
-/* Create the file for @obj and its fd; on failure @obj is not consumed. */
-static int open_file(struct ims_host *host, enum ims_file_kind kind, void *obj, int flags)
+int ims_host_new_file(struct ims_host *host, const struct ims_file_ops *ops, void *obj,
+		      int flags)
 {
 	struct ims_host_file *file = ims_zalloc(sizeof(*file));
 	int fd, ret;
 
 	if (!file)
 		return -ENOMEM;
-	file->kind = kind;
+	file->ops = ops;
 	file->obj = obj;
-	fd = new_fd(kind, flags);
+	fd = memfd_create(ops->name, flags & O_CLOEXEC ? MFD_CLOEXEC : 0);
 	if (fd < 0) {
+		ret = -errno;
 		ims_free(file);
-		return fd;
+		return ret;
 	}
+	file->memfd = fd;
 	ret = install(host, fd, file);
 	if (ret) {
 		close(fd);
@@ -132,52 +110,31 @@ static int open_file(struct ims_host *host, enum ims_file_kind kind, void *obj, 
 	return fd;
 }
 
-static int open_container(struct ims_host *host, int flags)
-{
-	struct ims_vfio_container *c = ims_vfio_container_open(&host->vfio_env);
-	int fd;
-
-	if (!c)
-		return -ENOMEM;
-	fd = open_file(host, IMS_FILE_CONTAINER, c, flags);
-	if (fd < 0)
-		ims_vfio_container_put(c);
-	return fd;
-}
-
-static int open_group(struct ims_host *host, const char *num, int flags)
-{
-	struct ims_vfio_group *vg;
-	char *end;
-	unsigned long id = strtoul(num, &end, 10);
-	char canon[16];
-	int ret, fd;
-
-	snprintf(canon, sizeof(canon), "%lu", id);
-	if (*end || strcmp(canon, num) || id > UINT32_MAX)
-		return -ENOENT;
-	vg = ims_host_vfio_group(host, (uint32_t)id);
-	if (!vg)
-		return -ENOENT;
-	ret = ims_vfio_group_open(vg);
-	if (ret)
-		return ret;
-	fd = open_file(host, IMS_FILE_GROUP, vg, flags);
-	if (fd < 0)
-		ims_vfio_group_release(vg);
-	return fd;
-}
-
 IMS_EXPORT int ims_open(struct ims_host *host, const char *path, int flags)
 {
-	static const char vfio_dir[] = "/dev/vfio/";
-
 	if (!host || !path)
 		return -EFAULT;
-	if (!strcmp(path, "/dev/vfio/vfio"))
-		return open_container(host, flags);
-	if (!strncmp(path, vfio_dir, sizeof(vfio_dir) - 1))
-		return open_group(host, path + sizeof(vfio_dir) - 1, flags);
+	for (size_t i = 0; path_kinds[i]; i++) {
+		const struct ims_path_ops *k = path_kinds[i];
+		const struct ims_file_ops *ops;
+		void *obj;
+		int ret, fd;
+
+		if (strncmp(path, k->prefix, strlen(k->prefix)))
+			continue;
+		ret = k->open(host, path, flags, &ops, &obj);
+		if (ret == -ENOENT)
+			continue;
+		if (ret)
+			return ret;
+		fd = ims_host_new_file(host, ops, obj, flags);
+		if (fd < 0 && ops->release) {
+			struct ims_host_file tmp = { .ops = ops, .obj = obj };
+
+			ops->release(host, &tmp);
+		}
+		return fd;
+	}
 	return -ENOENT;
 }
 
@@ -202,7 +159,7 @@ IMS_EXPORT int ims_close(struct ims_host *host, int fd)
 	if (!file)
 		return -EBADF;
 	close(fd);
-	put_file(host, file);
+	ims_host_put_file(host, file);
 	return 0;
 }
 
@@ -218,7 +175,7 @@ IMS_EXPORT bool ims_host_owns_fd(struct ims_host *host, int fd)
 
 IMS_EXPORT int ims_dup(struct ims_host *host, int fd, int newfd, int flags)
 {
-	struct ims_host_file *file = get_file(host, fd), *old;
+	struct ims_host_file *file = ims_host_get_file(host, fd), *old;
 	int ret;
 
 	if (!file)
@@ -228,94 +185,103 @@ IMS_EXPORT int ims_dup(struct ims_host *host, int fd, int newfd, int flags)
 	else
 		ret = fd == newfd ? newfd : dup3(fd, newfd, flags & O_CLOEXEC);
 	if (ret < 0 || ret == fd) {
-		put_file(host, file);
+		ims_host_put_file(host, file);
 		return ret < 0 ? -errno : ret;
 	}
 	old = take_fd(host, ret); /* dup2 over one of ours closes it */
 	if (old)
-		put_file(host, old);
+		ims_host_put_file(host, old);
 	if (install(host, ret, file)) {
 		close(ret);
-		put_file(host, file);
+		ims_host_put_file(host, file);
 		return -ENOMEM;
 	}
-	put_file(host, file);
+	ims_host_put_file(host, file);
 	return ret;
 }
 
 IMS_EXPORT int ims_fstat(struct ims_host *host, int fd, struct stat *st)
 {
-	struct ims_host_file *file = get_file(host, fd);
+	struct ims_host_file *file = ims_host_get_file(host, fd);
 
 	if (!file)
 		return -EBADF;
 	memset(st, 0, sizeof(*st));
-	st->st_mode = S_IFCHR | 0666;
+	st->st_mode = S_IFCHR | 0600;
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
-	if (file->kind == IMS_FILE_CONTAINER) {
-		st->st_rdev = makedev(IMS_VFIO_CONTAINER_MAJOR, IMS_VFIO_CONTAINER_MINOR);
-	} else {
-		struct ims_vfio_group *vg = file->obj;
-
-		st->st_mode = S_IFCHR | 0600;
-		st->st_rdev = makedev(IMS_VFIO_GROUP_MAJOR, vg->group->id);
-	}
-	put_file(host, file);
+	if (file->ops->stat)
+		file->ops->stat(file, st);
+	ims_host_put_file(host, file);
 	return 0;
-}
-
-static long group_set_container(struct ims_host *host, struct ims_vfio_group *vg, void *arg)
-{
-	struct ims_host_file *cfile;
-	int32_t cfd;
-	long ret;
-
-	if (ims_copy_from_user(&cfd, arg, sizeof(cfd)))
-		return -EFAULT;
-	if (cfd < 0)
-		return -EINVAL;
-	cfile = get_file(host, cfd);
-	if (!cfile)
-		return fcntl(cfd, F_GETFD) < 0 ? -EBADF : -EBADFD;
-	ret = cfile->kind == IMS_FILE_CONTAINER ? ims_vfio_group_set_container(vg, cfile->obj)
-						: -EBADFD;
-	put_file(host, cfile);
-	return ret;
-}
-
-static long group_ioctl(struct ims_host *host, struct ims_vfio_group *vg, unsigned long cmd,
-			void *arg)
-{
-	switch (cmd) {
-	case VFIO_GROUP_GET_STATUS:
-		return ims_vfio_group_get_status(vg, arg);
-	case VFIO_GROUP_SET_CONTAINER:
-		return group_set_container(host, vg, arg);
-	case VFIO_GROUP_UNSET_CONTAINER:
-		return ims_vfio_group_unset_container(vg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 IMS_EXPORT long ims_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg)
 {
-	struct ims_host_file *file = get_file(host, fd);
+	struct ims_host_file *file = ims_host_get_file(host, fd);
 	long ret;
 
 	if (!file)
 		return -EBADF;
-	switch (file->kind) {
-	case IMS_FILE_CONTAINER:
-		ret = ims_vfio_container_ioctl(file->obj, cmd, arg);
-		break;
-	case IMS_FILE_GROUP:
-		ret = group_ioctl(host, file->obj, cmd, arg);
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-	put_file(host, file);
+	ret = file->ops->ioctl ? file->ops->ioctl(host, file, cmd, arg) : -ENOTTY;
+	ims_host_put_file(host, file);
+	return ret;
+}
+
+/* read/write at an explicit position (@pos) or at the file's (NULL). */
+static ssize_t do_rw(struct ims_host *host, int fd, void *buf, size_t count,
+		     int64_t *pos, bool write)
+{
+	struct ims_host_file *file = ims_host_get_file(host, fd);
+	ssize_t ret;
+
+	if (!file)
+		return -EBADF;
+	if (write)
+		ret = file->ops->write ? file->ops->write(host, file, buf, count,
+							  pos ? pos : &file->pos) : -EINVAL;
+	else
+		ret = file->ops->read ? file->ops->read(host, file, buf, count,
+							pos ? pos : &file->pos) : -EINVAL;
+	ims_host_put_file(host, file);
+	return ret;
+}
+
+IMS_EXPORT ssize_t ims_read(struct ims_host *host, int fd, void *buf, size_t count)
+{
+	return do_rw(host, fd, buf, count, NULL, false);
+}
+
+IMS_EXPORT ssize_t ims_write(struct ims_host *host, int fd, const void *buf, size_t count)
+{
+	return do_rw(host, fd, (void *)buf, count, NULL, true);
+}
+
+IMS_EXPORT ssize_t ims_pread(struct ims_host *host, int fd, void *buf, size_t count,
+			     off_t offset)
+{
+	int64_t pos = offset;
+
+	return offset < 0 ? -EINVAL : do_rw(host, fd, buf, count, &pos, false);
+}
+
+IMS_EXPORT ssize_t ims_pwrite(struct ims_host *host, int fd, const void *buf, size_t count,
+			      off_t offset)
+{
+	int64_t pos = offset;
+
+	return offset < 0 ? -EINVAL : do_rw(host, fd, (void *)buf, count, &pos, true);
+}
+
+IMS_EXPORT int ims_mmap_check(struct ims_host *host, int fd, uint64_t offset, size_t length,
+			      int prot)
+{
+	struct ims_host_file *file = ims_host_get_file(host, fd);
+	int ret;
+
+	if (!file)
+		return -EBADF;
+	ret = file->ops->mmap ? file->ops->mmap(host, file, offset, length, prot) : -ENODEV;
+	ims_host_put_file(host, file);
 	return ret;
 }

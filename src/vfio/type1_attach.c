@@ -193,8 +193,12 @@ static struct ims_vfio_domain *try_reuse(struct ims_vfio_type1 *iommu, struct im
 	*err = 0;
 	ims_list_for_each_entry(d, &iommu->domains, node) {
 		if (d->domain->ops != fresh->domain->ops ||
-		    d->enforce_cache_coherency != fresh->enforce_cache_coherency)
+		    d->enforce_cache_coherency != fresh->enforce_cache_coherency) {
+			decide(iommu, group, d->domain, 0, d->domain->ops != fresh->domain->ops ?
+			       "not tried: another driver's domain" :
+			       "not tried: its enforced cache coherency differs");
 			continue;
+		}
 		ims_detach_group(fresh->domain, group);
 		*err = ims_attach_group(d->domain, group);
 		if (!*err) {
@@ -225,8 +229,10 @@ static int attach_alloc_first(struct ims_vfio_type1 *iommu, struct ims_group *gr
 		goto out_free_domain;
 	}
 	ret = container_checks(iommu, group, domain, resv, &copy);
-	if (ret)
+	if (ret) {
+		decide(iommu, group, domain, ret, "the container refuses the domain: attach fails");
 		goto out_detach;
+	}
 	fresh = new_vfio_domain(domain);
 	ret = fresh ? 0 : -ENOMEM;
 	if (ret)
@@ -242,8 +248,10 @@ static int attach_alloc_first(struct ims_vfio_type1 *iommu, struct ims_group *gr
 	if (ret)
 		goto out_free_fresh;
 	ret = commit_new_domain(iommu, fresh, &copy);
-	if (ret)
+	if (ret) {
+		decide(iommu, group, domain, ret, "replaying the mappings failed: attach fails");
 		goto out_free_fresh;
+	}
 	decide(iommu, group, domain, 0, "keeps the new domain");
 	join(fresh, g);
 out_commit:
@@ -304,6 +312,8 @@ static struct ims_vfio_domain *seed_alloc_attach(struct ims_vfio_type1 *iommu,
 	}
 	d->enforce_cache_coherency = ims_domain_enforce_cache_coherency(domain);
 	*err = commit_new_domain(iommu, d, &iommu->iova);
+	if (*err)
+		decide(iommu, group, domain, *err, "replaying the mappings failed: attach fails");
 	if (!*err) {
 		decide(iommu, group, domain, 0, "no domain fit: allocated a new one");
 		return d;
