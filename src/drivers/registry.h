@@ -16,6 +16,38 @@
 #include "core/core.h"
 #include "drivers/fdt_props.h"
 
+/*
+ * One compatibility case of `iommusim matrix` (DESIGN 3), run for real on a
+ * built-in platform in each profile:
+ *
+ *   1. if @occupy is set, allocate another paging domain for @occupy and
+ *      attach it to @occupy's group (an instance already busy);
+ *   2. allocate a paging domain for @domain_for with @alloc_flags;
+ *   3. if @bind_first, attach it to @domain_for's group (drivers that bind
+ *      domains at first attach are bound now);
+ *   4. if @enforce_coherency, ask the domain to enforce cache coherency;
+ *   5. attach it to @target's group: the answer is the case's result.
+ *
+ * Devices are named as on the platform ("0000:01:00.0", "10000000.dma").
+ * A case whose recipe cannot express it provides @run, which does
+ * everything on the instantiated core and returns the attach's errno.
+ */
+struct ims_matrix_case {
+	const char *name;          /* "foreign-instance", "snoop-control", ... */
+	const char *platform;      /* built-in platform it runs on */
+	const char *domain_for;
+	const char *target;
+	const char *occupy;        /* NULL: nothing attached beforehand */
+	uint32_t alloc_flags;      /* IMS_ALLOC_* */
+	bool bind_first;
+	bool enforce_coherency;
+	/* The condition is a domain/device mismatch (another domain may fit):
+	 * the contract wants the profile's incompatible errno.  False: a
+	 * device or system failure, which must be hard. */
+	bool incompatible;
+	int (*run)(struct ims_core *core);
+};
+
 struct ims_driver_model {
 	const char *name;                /* the driver's name, "arm-smmu-v3" */
 	const char *const *compatibles;  /* NULL-terminated DT compatibles */
@@ -47,6 +79,9 @@ struct ims_driver_model {
 	void (*free_master)(void *data);
 	/* MSIs of devices behind @iommu are remapped (x86 interrupt remapping). */
 	bool (*msi_remapping)(struct ims_iommu *iommu);
+	/* The driver's compatibility cases, for `iommusim matrix`; the array
+	 * ends with an entry whose name is NULL. */
+	const struct ims_matrix_case *matrix_cases;
 };
 
 /* Every model, NULL-terminated. */

@@ -79,6 +79,8 @@ static int mock_parse_master(const struct ims_fdt_node *master, void **out)
 
 static const char *const mock_compatibles[] = { "iommusim,mock", NULL };
 
+extern const struct ims_matrix_case ims_mock_matrix_cases[];
+
 const struct ims_driver_model ims_mock_model = {
 	.name = "mock",
 	.compatibles = mock_compatibles,
@@ -87,4 +89,5 @@ const struct ims_driver_model ims_mock_model = {
 	.iommu_cells = 1,
 	.parse_master = mock_parse_master,
 	.free_master = ims_free,
+	.matrix_cases = ims_mock_matrix_cases,
 };
