@@ -79,6 +79,15 @@ struct ims_driver_model {
 	void (*free_master)(void *data);
 	/* MSIs of devices behind @iommu are remapped (x86 interrupt remapping). */
 	bool (*msi_remapping)(struct ims_iommu *iommu);
+	/*
+	 * Extra sysfs attributes of an instance, under /sys/class/iommu/<name>/
+	 * (VT-d: "intel-iommu/cap" and "intel-iommu/ecap", as the hardware
+	 * registers in hex).  Called with @i = 0, 1, ... until it returns
+	 * false; sets *@path (relative) and writes the content into @value.
+	 * NULL: none.
+	 */
+	bool (*sysfs_attr)(struct ims_iommu *iommu, unsigned int i, const char **path,
+			   char *value, size_t len);
 	/* The driver's compatibility cases, for `iommusim matrix`; the array
 	 * ends with an entry whose name is NULL. */
 	const struct ims_matrix_case *matrix_cases;
