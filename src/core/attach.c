@@ -42,8 +42,7 @@ static int device_attach(struct ims_domain *domain, struct ims_device *dev,
 		return -ENODEV;
 	}
 	ret = domain->ops->attach_dev(domain, dev, old);
-	ims_trace_attach(dev, domain, ret, false,
-			 ims_take_attach_reason(reason, sizeof(reason)));
+	ims_trace_attach(dev, domain, ret, false, ims_take_attach_reason(reason, sizeof(reason)));
 	if (ret)
 		return ret;
 	if (dev->hw_domain)

@@ -225,6 +225,8 @@ void ims_trace_attach(struct ims_device *dev, struct ims_domain *domain,
 	};
 	char desc[128];
 
+	if (!ims_tracing(dev->core))
+		return;
 	ims_trace(dev->core, &ev, "attach %s (group %u) -> %s: %s%s%s%s%s", dev->name,
 		  dev->group ? dev->group->id : 0,
 		  ims_domain_describe(domain, desc, sizeof(desc)), ims_errname(err),

@@ -113,6 +113,7 @@ void ims_attach_reason(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Cheap enough for the rare hard failures; the soft path skips it. */
 	va_start(ap, fmt);
 	vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
 	va_end(ap);
@@ -140,9 +141,11 @@ int ims_rule_errno(const struct ims_attach_rule *rule, struct ims_device *dev,
 
 	if (answer == IMS_ERR_NONE)
 		return IMS_RULE_PASS;
-	va_start(ap, fmt);
-	vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
-	va_end(ap);
+	if (ims_tracing(dev->core)) { /* reasons are only for the trace */
+		va_start(ap, fmt);
+		vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
+		va_end(ap);
+	}
 	if (answer == IMS_ERR_SILENT)
 		return 0;
 	if (answer == IMS_ERR_SOFT) {

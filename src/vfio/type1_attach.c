@@ -41,6 +41,8 @@ static void decide(struct ims_vfio_type1 *iommu, struct ims_group *group,
 	};
 	const char *class = !err ? "" : ims_err_is_soft(iommu->env->core, err) ? " (soft)" : " (hard)";
 
+	if (!ims_tracing(iommu->env->core))
+		return;
 	ims_trace(iommu->env->core, &ev, "vfio: group %u -> domain %u: %s%s, %s", group->id,
 		  domain ? domain->id : 0, ims_errname(err), class, action);
 }
