@@ -146,8 +146,9 @@ struct ims_pci_ep {
 /*
  * Build the endpoint of PCI function @desc (@dev is its core device):
  * power-on config space, BAR backing, firmware BAR addresses, the model
- * registered for its IDs (or the generic one) initialised.  ERR_PTR:
- * -EINVAL for a non-PCI or bridge @desc, -ENOMEM, or the model's error.
+ * registered for its IDs (or the generic one) initialised.  Call with
+ * @lock held.  ERR_PTR: -EINVAL for a non-PCI or bridge @desc, -ENOMEM,
+ * the errno of memfd_create/ftruncate/mmap, or the model's error.
  */
 struct ims_pci_ep *ims_pci_ep_create(const struct ims_topo_device *desc,
 				     struct ims_device *dev, struct ims_mutex *lock,
