@@ -62,6 +62,11 @@ struct ims_path_ops {
 extern const struct ims_file_ops ims_vfio_container_fops;
 extern const struct ims_file_ops ims_vfio_group_fops;
 extern const struct ims_path_ops ims_vfio_paths;
+extern const struct ims_file_ops ims_vfio_device_fops;
+
+/* VFIO_GROUP_GET_DEVICE_FD on @group_file (file_device.c): a new fd or -errno. */
+long ims_vfio_group_get_device_fd(struct ims_host *host, struct ims_host_file *group_file,
+				  void *arg);
 
 /*
  * Hand out a new fd for @obj with @ops (used by opens and by ioctls that

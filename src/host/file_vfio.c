@@ -70,6 +70,8 @@ static long group_ioctl(struct ims_host *host, struct ims_host_file *file, unsig
 	struct ims_vfio_group *vg = file->obj;
 
 	switch (cmd) {
+	case VFIO_GROUP_GET_DEVICE_FD:
+		return ims_vfio_group_get_device_fd(host, file, arg);
 	case VFIO_GROUP_GET_STATUS:
 		return ims_vfio_group_get_status(vg, arg);
 	case VFIO_GROUP_SET_CONTAINER:

@@ -152,4 +152,63 @@ int ims_vfio_iova_resize(struct ims_vfio_iova_list *l, uint64_t start, uint64_t 
 int ims_vfio_iova_exclude(struct ims_vfio_iova_list *l, const struct ims_resv_list *resv);
 bool ims_vfio_iova_contains(const struct ims_vfio_iova_list *l, uint64_t start, uint64_t last);
 
+/* ------------------------------------------------------------------ */
+/* VFIO devices (device*.c; docs/devices.md)                           */
+/*
+ * A device bound to vfio-pci or vfio-platform, opened through its group
+ * (VFIO_GROUP_GET_DEVICE_FD).  The device object is separate from how it
+ * is opened: it exists while it has open files and keeps the endpoint
+ * (src/devices) of a PCI function; each open file is an
+ * ims_vfio_device_file.  Opening through the group needs the group in a
+ * container with an IOMMU set, and keeps the container in use (group
+ * UNSET_CONTAINER is EBUSY) until the device's last file closes.
+ */
+#include <sys/types.h>
+
+struct ims_topo_device;
+struct ims_vfio_device_file;
+
+/*
+ * VFIO_GROUP_GET_DEVICE_FD's argument [strndup_user(arg, PAGE_SIZE)]: a
+ * string to ims_free(), or ERR_PTR(-EFAULT), ERR_PTR(-EINVAL) when no NUL
+ * ends it within a page.
+ */
+char *ims_vfio_device_name_from_user(const void *arg);
+/*
+ * Does @buf name @dev, a device bound to a VFIO driver?  vfio-pci accepts
+ * "<name> vf_token=<uuid>" too.  1 yes, 0 no, -EINVAL for bad options.
+ * PCI bridges never match: vfio-pci does not take them.
+ */
+int ims_vfio_device_match(struct ims_device *dev, const char *buf);
+/*
+ * Open @dev through group @vg.  @desc is what the platform says of it
+ * (NULL: only what the core knows).  ERR_PTR: -EINVAL when the group is not
+ * in a container or the container has no IOMMU yet, -ENOMEM, or what
+ * opening the device failed with.
+ */
+struct ims_vfio_device_file *ims_vfio_device_open_group(struct ims_vfio_group *vg,
+							struct ims_device *dev,
+							const struct ims_topo_device *desc);
+/* close() of the last fd of the file. */
+void ims_vfio_device_file_release(struct ims_vfio_device_file *df);
+long ims_vfio_device_ioctl(struct ims_vfio_device_file *df, unsigned long cmd, void *arg);
+/* read/write/pread/pwrite at *@pos (advanced by what was done). */
+ssize_t ims_vfio_device_rw(struct ims_vfio_device_file *df, void *buf, size_t count,
+			   int64_t *pos, bool write);
+/* May [@offset, @offset + @length) be mapped?  0 or the kernel's errno. */
+int ims_vfio_device_mmap_check(struct ims_vfio_device_file *df, uint64_t offset,
+			       size_t length, int prot);
+/* The memfd whose bytes a mapping shows (BAR i at i << 40), or -1. */
+int ims_vfio_device_memfd(struct ims_vfio_device_file *df);
+/*
+ * Raise interrupt @vector of kind @index (VFIO_PCI_*_IRQ_INDEX) as the
+ * device or the platform would: INTx takes @level (the line stays asserted
+ * until lowered), MSI/MSI-X send one message, ERR reports an AER error,
+ * REQ asks the user to release the device.  -ENODEV when @dev is not open
+ * or has no such interrupt, -EINVAL for a bad @index or @vector; a message
+ * held back by a mask or a disabled function still returns 0.
+ */
+int ims_vfio_device_raise(struct ims_device *dev, unsigned int index, unsigned int vector,
+			  bool level);
+
 #endif

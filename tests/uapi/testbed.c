@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/core.h"
 #include "drivers/mock/mock.h"
@@ -128,6 +129,24 @@ void t_host_up(const struct t_options *o)
 	}
 }
 
+void t_host_up_platform(const char *platform, const struct t_options *o)
+{
+	struct ims_host_options opts = {
+		.profile = o->profile,
+		.allow_unsafe_interrupts = o->allow_unsafe_interrupts,
+		.dma_entry_limit = o->dma_entry_limit,
+		.ipc_lock = o->ipc_lock,
+		.memlock_limit = o->memlock_limit,
+	};
+	char err[256];
+	int ret = ims_host_create(platform, &opts, &host, err, sizeof(err));
+
+	if (ret) {
+		fprintf(stderr, "test bed: host from %s failed: %s\n", platform, err);
+		exit(1);
+	}
+}
+
 void t_host_down(void)
 {
 	ims_host_destroy(host);
@@ -161,6 +180,54 @@ int t_close(int fd)
 long t_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return as_syscall(ims_ioctl(host, fd, cmd, arg));
+}
+
+ssize_t t_read(int fd, void *buf, size_t count)
+{
+	return as_syscall(ims_read(host, fd, buf, count));
+}
+
+ssize_t t_write(int fd, const void *buf, size_t count)
+{
+	return as_syscall(ims_write(host, fd, buf, count));
+}
+
+ssize_t t_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	return as_syscall(ims_pread(host, fd, buf, count, offset));
+}
+
+ssize_t t_pwrite(int fd, const void *buf, size_t count, off_t offset)
+{
+	return as_syscall(ims_pwrite(host, fd, buf, count, offset));
+}
+
+void *t_mmap(size_t length, int prot, int flags, int fd, off_t offset)
+{
+	int ret = ims_mmap_check(host, fd, (uint64_t)offset, length, prot);
+
+	if (ret) {
+		errno = -ret;
+		return MAP_FAILED;
+	}
+	return mmap(NULL, length, prot, flags, fd, offset);
+}
+
+int t_fstat(int fd, struct stat *st)
+{
+	return (int)as_syscall(ims_fstat(host, fd, st));
+}
+
+int t_dup(int fd)
+{
+	return (int)as_syscall(ims_dup(host, fd, -1, 0));
+}
+
+int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool level)
+{
+	struct ims_device *dev = ims_device_find(host->core, name);
+
+	return (int)as_syscall(dev ? ims_vfio_device_raise(dev, index, vector, level) : -ENODEV);
 }
 
 int t_group_id(const char *bdf)

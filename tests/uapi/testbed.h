@@ -24,6 +24,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "iommusim/host.h"
 
@@ -36,12 +38,29 @@ struct t_options {
 };
 
 void t_host_up(const struct t_options *opts);
+/* A host built from a platform ("mock", a .dts/.dtb) instead of the table. */
+void t_host_up_platform(const char *platform, const struct t_options *opts);
 void t_host_down(void);
 struct ims_host *t_host(void);
 
 int t_open(const char *path, int flags);
 int t_close(int fd);
 long t_ioctl(int fd, unsigned long cmd, void *arg);
+ssize_t t_read(int fd, void *buf, size_t count);
+ssize_t t_write(int fd, const void *buf, size_t count);
+ssize_t t_pread(int fd, void *buf, size_t count, off_t offset);
+ssize_t t_pwrite(int fd, const void *buf, size_t count, off_t offset);
+/* mmap(2) of a host fd: MAP_FAILED with errno when the host refuses. */
+void *t_mmap(size_t length, int prot, int flags, int fd, off_t offset);
+int t_fstat(int fd, struct stat *st);
+int t_dup(int fd);
+
+/*
+ * Make device @name raise interrupt @vector of kind @index
+ * (VFIO_PCI_*_IRQ_INDEX; INTx takes @level) as the hardware would: 0, or -1
+ * with errno (ENODEV: not open or no such interrupt; EINVAL).
+ */
+int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool level);
 
 /* /dev/vfio/<group of @bdf>, opened; -1 on error. */
 int t_open_group_of(const char *bdf);
