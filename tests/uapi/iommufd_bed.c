@@ -19,9 +19,20 @@ static struct ims_host *host;
 
 void b_up(const char *profile, bool test_interface)
 {
+	b_up_platform("mock", profile, test_interface);
+}
+
+void b_up_platform(const char *platform, const char *profile, bool test_interface)
+{
 	struct ims_host_options opts = { .profile = profile, .iommufd_test = test_interface };
+
+	b_up_with(platform, &opts);
+}
+
+void b_up_with(const char *platform, const struct ims_host_options *opts)
+{
 	char err[256];
-	int ret = ims_host_create("mock", &opts, &host, err, sizeof(err));
+	int ret = ims_host_create(platform, opts, &host, err, sizeof(err));
 
 	if (ret) {
 		fprintf(stderr, "test bed: %s\n", err);
@@ -367,6 +378,17 @@ uint32_t b_domain_of(const char *name)
 	struct ims_device *dev = ims_device_find(host->core, name);
 
 	return dev && dev->group && dev->group->domain ? dev->group->domain->id : 0;
+}
+
+unsigned int b_nr_unmanaged(void)
+{
+	struct ims_domain *domain;
+	unsigned int n = 0;
+	uint32_t id;
+
+	ims_idtable_for_each(&host->core->domains, id, domain)
+		n += domain->type == IMS_DOMAIN_UNMANAGED;
+	return n;
 }
 
 unsigned int b_pins_at(const void *addr)

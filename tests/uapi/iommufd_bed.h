@@ -40,6 +40,9 @@
 #define MSI_WINDOW 0x8000000ull
 
 void b_up(const char *profile, bool test_interface);
+/* The same on another platform (a built-in name or a .dts path). */
+void b_up_platform(const char *platform, const char *profile, bool test_interface);
+void b_up_with(const char *platform, const struct ims_host_options *opts);
 void b_down(void);
 struct ims_host *b_host(void);
 
@@ -94,6 +97,8 @@ void b_detach(struct ims_iommufd_device *idev);
 
 /* The core domain the group of @name uses now (its ID), or 0. */
 uint32_t b_domain_of(const char *name);
+/* Paging domains in API use (UNMANAGED): one per HWPT. */
+unsigned int b_nr_unmanaged(void);
 /* Long-term pins the host's process registry counts at @addr. */
 unsigned int b_pins_at(const void *addr);
 
