@@ -243,10 +243,16 @@ static int unpin_piece(void *arg, struct ims_iopt_area *area, uint64_t iova, uin
 	return 0;
 }
 
-int ims_access_pin_pages(struct ims_access *access, uint64_t iova, uint64_t length,
-			 uint64_t *out, bool write)
+/*
+ * Run @fn over the contiguous areas of [iova, iova + length) of the access's
+ * IOAS, under the access's and the IOAS's locks; on failure @undo (if any)
+ * runs under the same locks.  -EINVAL, -EOVERFLOW, -ENOENT (no IOAS, or
+ * not mapped without a gap), or @fn's errno.
+ */
+static int walk_locked(struct ims_access *access, uint64_t iova, uint64_t length,
+		       ims_iopt_contig_fn fn, void (*undo)(struct ims_iopt *iopt, void *arg),
+		       void *arg)
 {
-	struct pin_walk w = { .out = out, .write = write, .done = iova };
 	struct ims_ioas *ioas;
 	int ret;
 
@@ -254,8 +260,6 @@ int ims_access_pin_pages(struct ims_access *access, uint64_t iova, uint64_t leng
 		return -EINVAL;
 	if (iova + length - 1 < iova)
 		return -EOVERFLOW;
-	w.first_iova = iova;
-	w.last_iova = iova + length - 1;
 	ims_mutex_lock(&access->lock);
 	ioas = access->ioas;
 	if (!ioas) {
@@ -263,12 +267,32 @@ int ims_access_pin_pages(struct ims_access *access, uint64_t iova, uint64_t leng
 		return -ENOENT;
 	}
 	ims_mutex_lock(&ioas->iova_lock);
-	ret = ims_iopt_for_each_contig(&ioas->iopt, iova, w.last_iova, pin_piece, &w);
-	if (ret && w.done > iova)
-		ims_iopt_for_each_contig(&ioas->iopt, iova, w.done - 1, unpin_piece, NULL);
+	ret = ims_iopt_for_each_contig(&ioas->iopt, iova, iova + length - 1, fn, arg);
+	if (ret && undo)
+		undo(&ioas->iopt, arg);
 	ims_mutex_unlock(&ioas->iova_lock);
 	ims_mutex_unlock(&access->lock);
 	return ret;
+}
+
+/* A failed pin gives back what it pinned so far. */
+static void unpin_done(struct ims_iopt *iopt, void *arg)
+{
+	struct pin_walk *w = arg;
+
+	if (w->done > w->first_iova)
+		ims_iopt_for_each_contig(iopt, w->first_iova, w->done - 1, unpin_piece, NULL);
+}
+
+int ims_access_pin_pages(struct ims_access *access, uint64_t iova, uint64_t length,
+			 uint64_t *out, bool write)
+{
+	struct pin_walk w = {
+		.first_iova = iova, .last_iova = iova + length - 1, .out = out, .write = write,
+		.done = iova,
+	};
+
+	return walk_locked(access, iova, length, pin_piece, unpin_done, &w);
 }
 
 void ims_access_unpin_pages(struct ims_access *access, uint64_t iova, uint64_t length)
@@ -314,22 +338,6 @@ int ims_access_rw(struct ims_access *access, uint64_t iova, void *buf, uint64_t 
 		  bool write)
 {
 	struct rw_walk w = { .buf = buf, .write = write };
-	struct ims_ioas *ioas;
-	int ret;
 
-	if (!length)
-		return -EINVAL;
-	if (iova + length - 1 < iova)
-		return -EOVERFLOW;
-	ims_mutex_lock(&access->lock);
-	ioas = access->ioas;
-	if (!ioas) {
-		ims_mutex_unlock(&access->lock);
-		return -ENOENT;
-	}
-	ims_mutex_lock(&ioas->iova_lock);
-	ret = ims_iopt_for_each_contig(&ioas->iopt, iova, iova + length - 1, rw_piece, &w);
-	ims_mutex_unlock(&ioas->iova_lock);
-	ims_mutex_unlock(&access->lock);
-	return ret;
+	return walk_locked(access, iova, length, rw_piece, NULL, &w);
 }

@@ -395,6 +395,7 @@ static int __hwpt_replace(struct ims_hwpt_paging *hwpt, struct ims_iommufd_devic
 	bool new_ioas;
 	int ret;
 
+	ims_assert_held(&idev->igroup->lock);
 	*old = NULL;
 	if (!a || !attach_has(a, idev))
 		return -EINVAL;

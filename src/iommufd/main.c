@@ -18,7 +18,6 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "iommufd-priv.h"
@@ -203,12 +202,30 @@ int ims_obj_remove(struct ims_iommufd_ctx *ictx, struct ims_obj *to_destroy, uin
 	return ret;
 }
 
+/* Users beyond the table's and those of calls in flight: real long-term users. */
+static bool held_long_term(struct ims_obj *obj)
+{
+	unsigned int users = __atomic_load_n(&obj->users, __ATOMIC_ACQUIRE);
+	unsigned int inflight = __atomic_load_n(&obj->shortterm, __ATOMIC_ACQUIRE) - 1;
+
+	return users > inflight + 1;
+}
+
+/*
+ * The creator's reference goes and the object with it.  Calls in flight
+ * (a short-term reference, which also counts as a user) are waited for; a
+ * long-term user left over is a refcounting bug (the kernel WARNs).
+ */
 void ims_obj_destroy_user(struct ims_iommufd_ctx *ictx, struct ims_obj *obj)
 {
-	int ret = ims_obj_remove(ictx, obj, obj->id);
+	uint32_t id = obj->id;
+	int ret;
 
+	ims_obj_users_dec(obj);
+	while ((ret = ims_obj_remove(ictx, NULL, id)) == -EBUSY && !held_long_term(obj))
+		sched_yield();
 	if (ret)
-		ims_dbg(IMS_LOG_IOMMUFD, "object %u still in use at destroy: %d", obj->id, ret);
+		ims_dbg(IMS_LOG_IOMMUFD, "object %u still in use at destroy: %d", id, ret);
 }
 
 int ims_ucmd_respond(struct ims_ucmd *ucmd, size_t len)
@@ -297,16 +314,6 @@ static int destroy_ioctl(struct ims_ucmd *ucmd)
 	return ims_obj_remove(ucmd->ictx, NULL, cmd->id);
 }
 
-static bool has_sys_resource(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[CAP_SYS_RESOURCE / 32].effective & (1u << (CAP_SYS_RESOURCE % 32));
-}
-
 /* RLIMIT_MODE: global; set it only with CAP_SYS_RESOURCE and no objects. */
 static int option_rlimit_mode(struct ims_iommufd_ctx *ictx, struct iommu_option *cmd)
 {
@@ -320,7 +327,7 @@ static int option_rlimit_mode(struct ims_iommufd_ctx *ictx, struct iommu_option 
 	}
 	if (cmd->op != IOMMU_OPTION_OP_SET)
 		return -EOPNOTSUPP;
-	if (!has_sys_resource())
+	if (!ims_process_capable(CAP_SYS_RESOURCE))
 		return -EPERM;
 	ims_mutex_lock(&ictx->lock);
 	if (ictx->objects.count)

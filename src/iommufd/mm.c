@@ -29,14 +29,19 @@ void ims_mm_destroy(struct ims_mm *mm)
 	ims_mutex_destroy(&mm->lock);
 }
 
-bool ims_process_has_ipc_lock(void)
+bool ims_process_capable(int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 
 	if (syscall(SYS_capget, &hdr, data))
 		return false;
-	return data[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+bool ims_process_has_ipc_lock(void)
+{
+	return ims_process_capable(CAP_IPC_LOCK);
 }
 
 uint64_t ims_page_size(void)

@@ -47,8 +47,9 @@ struct ims_mm {
 
 void ims_mm_init(struct ims_mm *mm, bool lock_cap, uint64_t limit_bytes);
 void ims_mm_destroy(struct ims_mm *mm);
-/* Does the process hold CAP_IPC_LOCK? */
+/* Does the process hold CAP_IPC_LOCK (or capability @cap, in its effective set)? */
 bool ims_process_has_ipc_lock(void);
+bool ims_process_capable(int cap);
 
 /* Charge @npages: 0 or -ENOMEM past the limit. */
 int ims_mm_charge(struct ims_mm *mm, uint64_t npages);

@@ -570,6 +570,7 @@ static int __access_pages(struct ims_ucmd *ucmd, struct ims_test_access *sa, uin
 	uint64_t *pages = ims_calloc(npages / psize() + 1, sizeof(*pages));
 	int ret = pages ? 0 : -ENOMEM;
 
+	ims_assert_held(&sa->lock);
 	if (!ret)
 		ret = ims_access_pin_pages(sa->access, iova, length, pages,
 					   cmd->access_pages.flags & IMS_MOCK_ACCESS_WRITE);

@@ -12,10 +12,10 @@
 #include <linux/capability.h>
 #include <linux/vfio.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness/harness.h"
+#include "iommufd/mm.h"
 #include "iommufd_bed.h"
 
 #define BUF_SIZE (16 * SZ_64K)
@@ -164,16 +164,6 @@ TEST_F(iommufd, ioas_alloc_flags)
 	EXPECT_EQ(0xbeef, words[3]);
 }
 
-static bool has_sys_resource(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[CAP_SYS_RESOURCE / 32].effective & (1u << (CAP_SYS_RESOURCE % 32));
-}
-
 TEST_F(iommufd, global_options)
 {
 	struct iommu_option cmd = { .size = sizeof(cmd), .option_id = IOMMU_OPTION_RLIMIT_MODE,
@@ -195,7 +185,7 @@ TEST_F(iommufd, global_options)
 	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_OPTION, &cmd));
 	/* Setting needs CAP_SYS_RESOURCE, and a context without objects. */
 	v = 1;
-	if (has_sys_resource()) {
+	if (ims_process_capable(CAP_SYS_RESOURCE)) {
 		EXPECT_ERRNO(EBUSY, b_option(self->fd, IOMMU_OPTION_RLIMIT_MODE,
 					     IOMMU_OPTION_OP_SET, 0, &v));
 		EXPECT_EQ(0, b_option(fresh, IOMMU_OPTION_RLIMIT_MODE, IOMMU_OPTION_OP_SET, 0, &v));
