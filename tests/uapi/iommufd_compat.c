@@ -228,6 +228,9 @@ TEST_F(compat, map_unmap)
 	ASSERT_EQ(0, unmap_dma(self->fd, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL, &done));
 	EXPECT_EQ(variant->type == VFIO_TYPE1_IOMMU ? 3 * ps : 4 * ps, done);
 	EXPECT_EQ(0, b_check_refs(self->fd, self->buf, 4 * ps, 0));
+	/* Nothing stale in the domain: the range maps other memory. */
+	ASSERT_EQ(0, map_dma(self->fd, APERTURE, self->buf + 8 * ps, 4 * ps, rw));
+	EXPECT_EQ(0, b_check_map(self->fd, self->hwpt, APERTURE, 4 * ps, self->buf + 8 * ps));
 }
 
 /* TYPE1 disables large pages: refused once domains hold mappings. */

@@ -456,6 +456,37 @@ TEST_F(mock, get_hw_info)
 	EXPECT_EQ(0, cmd.out_max_pasid_log2);
 }
 
+/* HUGE_PAGES 0: CPU-page leaves, every one of them unmapped again. */
+TEST_F(mock, huge_pages_off)
+{
+	uint64_t v = 0, unmapped;
+
+	ASSERT_EQ(0, b_option(self->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, self->ioas,
+			      &v));
+	ASSERT_EQ(0, map_at_aperture(self, 32 * SZ_64K));
+	for (unsigned int i = 0; i < variant->domains; i++)
+		EXPECT_EQ(0, b_check_map(self->fd, self->hwpt[i], APERTURE, 32 * SZ_64K, self->buf));
+	ASSERT_EQ(0, b_unmap(self->fd, self->ioas, APERTURE, 32 * SZ_64K, &unmapped));
+	EXPECT_EQ(32 * SZ_64K, unmapped);
+	/* Nothing stale: the same IOVA maps other memory. */
+	ASSERT_EQ(0, b_map_fixed(self->fd, self->ioas, self->buf + SZ_1M, 32 * SZ_64K, APERTURE));
+	for (unsigned int i = 0; i < variant->domains; i++)
+		EXPECT_EQ(0, b_check_map(self->fd, self->hwpt[i], APERTURE, 32 * SZ_64K,
+					 self->buf + SZ_1M));
+	/* A new domain is filled with CPU pages too. */
+	uint32_t hwpt;
+
+	ASSERT_EQ(0, b_mock_domain(self->fd, self->ioas, 0, NULL, &hwpt, NULL));
+	EXPECT_EQ(0, b_check_map(self->fd, hwpt, APERTURE, 32 * SZ_64K, self->buf + SZ_1M));
+	/* Back on; with mappings in domains they cannot go off again. */
+	v = 1;
+	ASSERT_EQ(0, b_option(self->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET, self->ioas,
+			      &v));
+	v = 0;
+	EXPECT_ERRNO(EINVAL, b_option(self->fd, IOMMU_OPTION_HUGE_PAGES, IOMMU_OPTION_OP_SET,
+				      self->ioas, &v));
+}
+
 /* ---- access objects ---- */
 
 TEST_F(mock, access_pin)
