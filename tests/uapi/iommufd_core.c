@@ -10,6 +10,7 @@
  */
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <linux/vfio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -528,6 +529,49 @@ TEST_F(iommufd, close_teardown)
 	}
 	EXPECT_EQ(0, b_close(self->fd));
 	EXPECT_ERRNO(EBADF, b_ioctl(self->fd, IOMMU_IOAS_ALLOC, NULL));
+}
+
+struct worker {
+	int fd;
+	uint32_t ioas;
+	uint8_t *buf;
+	uint64_t base;
+	int errors;
+};
+
+static void *map_unmap_loop(void *arg)
+{
+	struct worker *w = arg;
+	uint64_t iova, unmapped;
+
+	for (int i = 0; i < 200; i++) {
+		iova = w->base + (uint64_t)(i % 8) * SZ_64K;
+		if (b_map_fixed(w->fd, w->ioas, w->buf, SZ_64K, iova) ||
+		    b_unmap(w->fd, w->ioas, iova, SZ_64K, &unmapped) || unmapped != SZ_64K)
+			w->errors++;
+		if (b_map(w->fd, w->ioas, w->buf, SZ_4K, &iova, rw) ||
+		    b_unmap(w->fd, w->ioas, iova, SZ_4K, NULL))
+			w->errors++;
+	}
+	return NULL;
+}
+
+/* Threads mapping and unmapping on one IOAS: each sees its own results. */
+TEST_F(iommufd, threads)
+{
+	struct worker w[4];
+	pthread_t t[4];
+
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ .fd = self->fd, .ioas = self->ioas, .buf = self->buf,
+					.base = (uint64_t)(i + 1) * 64 * SZ_1M };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, map_unmap_loop, &w[i]));
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].errors);
+	}
+	EXPECT_ERRNO(ENOENT, b_unmap(self->fd, self->ioas, 0, UINT64_MAX - 1, NULL));
 }
 
 int main(int argc, char **argv)
