@@ -36,6 +36,9 @@ struct ims_host_options {
 	unsigned int dma_entry_limit;   /* type1 module parameter (65535) */
 	int ipc_lock;                   /* CAP_IPC_LOCK: 1 yes, -1 no, 0 the process's */
 	uint64_t memlock_limit;         /* bytes; 0 = the process's RLIMIT_MEMLOCK */
+	bool iommufd_test;              /* IOMMU_TEST_CMD and its mock IOMMU
+					 * (the kernel's CONFIG_IOMMUFD_TEST);
+					 * IOMMUSIM_IOMMUFD_TEST=1 for programs */
 };
 
 /*

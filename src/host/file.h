@@ -62,6 +62,9 @@ struct ims_path_ops {
 extern const struct ims_file_ops ims_vfio_container_fops;
 extern const struct ims_file_ops ims_vfio_group_fops;
 extern const struct ims_path_ops ims_vfio_paths;
+extern const struct ims_file_ops ims_iommufd_fops;
+extern const struct ims_file_ops ims_iommufd_access_fops;
+extern const struct ims_path_ops ims_iommufd_paths;
 extern const struct ims_file_ops ims_vfio_device_fops;
 
 /* VFIO_GROUP_GET_DEVICE_FD on @group_file (file_device.c): a new fd or -errno. */

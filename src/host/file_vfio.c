@@ -58,8 +58,12 @@ static long group_set_container(struct ims_host *host, struct ims_vfio_group *vg
 	cfile = ims_host_get_file(host, cfd);
 	if (!cfile)
 		return fcntl(cfd, F_GETFD) < 0 ? -EBADF : -EBADFD;
-	ret = cfile->ops == &ims_vfio_container_fops ?
-	      ims_vfio_group_set_container(vg, cfile->obj) : -EBADFD;
+	if (cfile->ops == &ims_vfio_container_fops)
+		ret = ims_vfio_group_set_container(vg, cfile->obj);
+	else if (cfile->ops == &ims_iommufd_fops)
+		ret = ims_vfio_group_set_iommufd(vg, cfile->obj);
+	else
+		ret = -EBADFD;
 	ims_host_put_file(host, cfile);
 	return ret;
 }

@@ -85,6 +85,8 @@ int ims_host_create_params(const struct ims_host_params *params, struct ims_host
 	};
 	if (!ret)
 		ret = create_vfio_groups(host);
+	if (!ret)
+		ret = ims_host_iommufd_init(host);
 	if (ret) {
 		ims_host_destroy(host);
 		return ret;
@@ -158,6 +160,7 @@ IMS_EXPORT void ims_host_destroy(struct ims_host *host)
 		ims_vfio_group_free(host->vgroups[i]);
 	ims_free(host->vgroups);
 	ims_free(host->files);
+	ims_host_iommufd_fini(host);
 	ims_topo_remove(host->topo);
 	ims_core_destroy(host->core);
 	ims_platform_free(host->platform);

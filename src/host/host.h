@@ -19,6 +19,7 @@
 
 #include "core/core.h"
 #include "host/file.h"
+#include "iommufd/iommufd.h"
 #include "iommufd/mm.h"
 #include "iommusim/host.h"
 #include "util/lock.h"
@@ -49,6 +50,7 @@ struct ims_host {
 	struct ims_core *core;
 	struct ims_mm mm;
 	struct ims_vfio_env vfio_env;
+	struct ims_iommufd_env iommufd_env;
 	struct ims_mutex lock;             /* files, nr_files */
 	struct ims_host_file **files;      /* indexed by fd */
 	int nr_files;
@@ -60,6 +62,9 @@ struct ims_host {
 };
 
 int ims_host_create_params(const struct ims_host_params *params, struct ims_host **out);
+/* iommufd's environment (and its test interface when enabled); file_iommufd.c. */
+int ims_host_iommufd_init(struct ims_host *host);
+void ims_host_iommufd_fini(struct ims_host *host);
 /* The VFIO group for iommu_group @id, or NULL. */
 struct ims_vfio_group *ims_host_vfio_group(struct ims_host *host, uint32_t id);
 

@@ -22,6 +22,7 @@
 
 static const struct ims_path_ops *const path_kinds[] = {
 	&ims_vfio_paths,
+	&ims_iommufd_paths,
 	NULL,
 };
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/alloc.h"
+#include "util/err.h"
 #include "util/uaccess.h"
 
 void ims_mm_init(struct ims_mm *mm, bool lock_cap, uint64_t limit_bytes)
@@ -19,6 +20,8 @@ void ims_mm_init(struct ims_mm *mm, bool lock_cap, uint64_t limit_bytes)
 	mm->locked_vm = 0;
 	mm->lock_cap = lock_cap;
 	mm->limit_bytes = limit_bytes;
+	ims_itree_init(&mm->pinned);
+	ims_itree_init(&mm->pinned_files);
 }
 
 void ims_mm_destroy(struct ims_mm *mm)
@@ -26,24 +29,33 @@ void ims_mm_destroy(struct ims_mm *mm)
 	ims_mutex_destroy(&mm->lock);
 }
 
-bool ims_process_has_ipc_lock(void)
+bool ims_process_capable(int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 
 	if (syscall(SYS_capget, &hdr, data))
 		return false;
-	return data[CAP_IPC_LOCK / 32].effective & (1u << (CAP_IPC_LOCK % 32));
+	return data[cap / 32].effective & (1u << (cap % 32));
 }
 
-static uint64_t page_size(void)
+bool ims_process_has_ipc_lock(void)
 {
-	return (uint64_t)sysconf(_SC_PAGESIZE);
+	return ims_process_capable(CAP_IPC_LOCK);
+}
+
+uint64_t ims_page_size(void)
+{
+	static uint64_t size;
+
+	if (!size)
+		size = (uint64_t)sysconf(_SC_PAGESIZE);
+	return size;
 }
 
 uint64_t ims_mm_npages(uint64_t uaddr, uint64_t length)
 {
-	uint64_t ps = page_size();
+	uint64_t ps = ims_page_size();
 	uint64_t first = uaddr & ~(ps - 1), end = (uaddr + length + ps - 1) & ~(ps - 1);
 
 	return length ? (end - first) / ps : 0;
@@ -54,10 +66,10 @@ static uint64_t limit_pages(const struct ims_mm *mm)
 	struct rlimit rl;
 
 	if (mm->limit_bytes)
-		return mm->limit_bytes / page_size();
+		return mm->limit_bytes / ims_page_size();
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY)
 		return UINT64_MAX;
-	return rl.rlim_cur / page_size();
+	return rl.rlim_cur / ims_page_size();
 }
 
 int ims_mm_charge(struct ims_mm *mm, uint64_t npages)
@@ -92,4 +104,50 @@ int ims_mm_pin(struct ims_mm *mm, uint64_t uaddr, uint64_t length, bool write)
 void ims_mm_unpin(struct ims_mm *mm, uint64_t uaddr, uint64_t length)
 {
 	ims_mm_uncharge(mm, ims_mm_npages(uaddr, length));
+}
+
+static struct ims_itree *pin_tree(struct ims_mm *mm, const struct ims_mm_pin *pin)
+{
+	return pin->ino ? &mm->pinned_files : &mm->pinned;
+}
+
+void ims_mm_register_pins(struct ims_mm *mm, struct ims_mm_pin *pin)
+{
+	ims_mutex_lock(&mm->lock);
+	ims_itree_insert(pin_tree(mm, pin), &pin->node);
+	ims_mutex_unlock(&mm->lock);
+}
+
+void ims_mm_unregister_pins(struct ims_mm *mm, struct ims_mm_pin *pin)
+{
+	ims_mutex_lock(&mm->lock);
+	ims_itree_remove(pin_tree(mm, pin), &pin->node);
+	ims_mutex_unlock(&mm->lock);
+}
+
+unsigned int ims_mm_page_pins(struct ims_mm *mm, uint64_t addr)
+{
+	struct ims_itree_node *n;
+	unsigned int pins = 0;
+
+	ims_mutex_lock(&mm->lock);
+	ims_itree_for_each_overlap(&mm->pinned, n, addr, addr)
+		pins++;
+	ims_mutex_unlock(&mm->lock);
+	return pins;
+}
+
+unsigned int ims_mm_file_page_pins(struct ims_mm *mm, uint64_t dev, uint64_t ino, uint64_t off)
+{
+	struct ims_itree_node *n;
+	unsigned int pins = 0;
+
+	ims_mutex_lock(&mm->lock);
+	ims_itree_for_each_overlap(&mm->pinned_files, n, off, off) {
+		struct ims_mm_pin *pin = ims_container_of(n, struct ims_mm_pin, node);
+
+		pins += pin->dev == dev && pin->ino == ino;
+	}
+	ims_mutex_unlock(&mm->lock);
+	return pins;
 }

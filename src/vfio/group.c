@@ -12,6 +12,10 @@
  *                    returned and the claim released on failure)
  *   UNSET_CONTAINER  EINVAL when not in one; EBUSY while device fds are open
  *
+ * SET_CONTAINER may also name an iommufd: the group then joins that
+ * context (its VFIO compatibility IOAS is created if needed) and DMA
+ * ownership is claimed later, device by device, when device fds open.
+ *
  * Only one open of a group at a time (EBUSY), as in the kernel.
  */
 #include <errno.h>
@@ -77,11 +81,19 @@ static void detach_container(struct ims_vfio_group *vg)
 	ims_vfio_container_put(c);
 }
 
+static void leave_iommufd(struct ims_vfio_group *vg)
+{
+	ims_iommufd_ctx_put(vg->iommufd);
+	vg->iommufd = NULL;
+}
+
 void ims_vfio_group_release(struct ims_vfio_group *vg)
 {
 	ims_mutex_lock(&vg->lock);
 	if (vg->container)
 		detach_container(vg);
+	if (vg->iommufd)
+		leave_iommufd(vg);
 	vg->opened = false;
 	ims_mutex_unlock(&vg->lock);
 }
@@ -102,7 +114,7 @@ long ims_vfio_group_get_status(struct ims_vfio_group *vg, void *arg)
 		return -EINVAL;
 	status.flags = 0;
 	ims_mutex_lock(&vg->lock);
-	if (vg->container)
+	if (vg->container || vg->iommufd)
 		status.flags = VFIO_GROUP_FLAGS_CONTAINER_SET | VFIO_GROUP_FLAGS_VIABLE;
 	else if (ims_vfio_group_viable(vg))
 		status.flags = VFIO_GROUP_FLAGS_VIABLE;
@@ -136,7 +148,21 @@ int ims_vfio_group_set_container(struct ims_vfio_group *vg, struct ims_vfio_cont
 	int ret;
 
 	ims_mutex_lock(&vg->lock);
-	ret = vg->container ? -EINVAL : attach_to(vg, c);
+	ret = vg->container || vg->iommufd ? -EINVAL : attach_to(vg, c);
+	ims_mutex_unlock(&vg->lock);
+	return ret;
+}
+
+int ims_vfio_group_set_iommufd(struct ims_vfio_group *vg, struct ims_iommufd_ctx *ictx)
+{
+	int ret;
+
+	ims_mutex_lock(&vg->lock);
+	ret = vg->container || vg->iommufd ? -EINVAL : ims_iommufd_vfio_compat_ioas_create(ictx);
+	if (!ret) {
+		ims_iommufd_ctx_get(ictx);
+		vg->iommufd = ictx;
+	}
 	ims_mutex_unlock(&vg->lock);
 	return ret;
 }
@@ -146,12 +172,14 @@ int ims_vfio_group_unset_container(struct ims_vfio_group *vg)
 	int ret = 0;
 
 	ims_mutex_lock(&vg->lock);
-	if (!vg->container)
+	if (!vg->container && !vg->iommufd)
 		ret = -EINVAL;
-	else if (vg->container_users != 1)
+	else if (vg->container && vg->container_users != 1)
 		ret = -EBUSY;
-	else
+	else if (vg->container)
 		detach_container(vg);
+	else
+		leave_iommufd(vg);
 	ims_mutex_unlock(&vg->lock);
 	return ret;
 }

@@ -30,6 +30,7 @@
 
 #include "core/core.h"
 #include "iommufd/io_pagetable.h"
+#include "iommufd/iommufd.h"
 #include "iommufd/mm.h"
 #include "util/list.h"
 #include "util/lock.h"
@@ -104,8 +105,9 @@ struct ims_vfio_container {
 struct ims_vfio_group {
 	const struct ims_vfio_env *env;
 	struct ims_group *group;
-	struct ims_mutex lock;             /* protects container and opened */
+	struct ims_mutex lock;             /* protects container, iommufd, opened */
 	struct ims_vfio_container *container;
+	struct ims_iommufd_ctx *iommufd;   /* joined an iommufd instead (a reference) */
 	struct ims_list container_node;
 	unsigned int container_users;      /* 1 + open device fds */
 	bool opened;                       /* /dev/vfio/N is open (one at a time) */
@@ -127,6 +129,8 @@ int ims_vfio_group_open(struct ims_vfio_group *vg);
 void ims_vfio_group_release(struct ims_vfio_group *vg);
 long ims_vfio_group_get_status(struct ims_vfio_group *vg, void *arg);
 int ims_vfio_group_set_container(struct ims_vfio_group *vg, struct ims_vfio_container *c);
+/* SET_CONTAINER with an iommufd: its compatibility IOAS is created if needed. */
+int ims_vfio_group_set_iommufd(struct ims_vfio_group *vg, struct ims_iommufd_ctx *ictx);
 int ims_vfio_group_unset_container(struct ims_vfio_group *vg);
 bool ims_vfio_group_viable(struct ims_vfio_group *vg);
 

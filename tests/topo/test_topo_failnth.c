@@ -69,7 +69,9 @@ static void sweep(enum ims_profile profile)
 	}
 	print_message("# %d injection points failed the load, %d absorbed\n", failures,
 		      absorbed);
-	assert_true(absorbed < 20);
+	/* Each group's DMA-FQ default domain (a real page table: a few
+	 * allocations) may fall back to DMA; nothing else is absorbed. */
+	assert_true(absorbed < 80);
 	assert_true(failures > 50);
 }
 

@@ -18,21 +18,29 @@
  *                      without snoop control: incompatible (EOPNOTSUPP
  *                      before the series, as intel).
  *
- * A paging domain's translations live in an interval tree of leaves, one
- * node per mapped page of any supported size; unmap removes a whole leaf
- * even when asked for part of it (the x86/AMD behaviour).
+ * A paging domain's translations live in an AMD-Vi v1 page table of the
+ * page-table library: with a 2 KiB granule (the kernel's selftest variant)
+ * when the instance's bitmap includes 2 KiB pages, the 4 KiB one otherwise,
+ * and an input size that covers the instance's aperture.  The table's
+ * semantics are the format's (docs/pt.md): an unmap request that starts at
+ * a larger leaf removes it whole, one that starts inside a leaf removes
+ * nothing there.  A domain allocated before it knows its instance (the
+ * per-bus allocation of older eras) starts with the default table and takes
+ * its instance's on its first attach, while it is still empty.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "mock.h"
 #include "util/alloc.h"
-#include "util/itree.h"
 #include "util/log.h"
 
+#define SZ_2K (1ull << 11)
 #define SZ_4K (1ull << 12)
 #define SZ_2M (1ull << 21)
 #define SZ_1G (1ull << 30)
+#define MOCK_DEFAULT_PGSIZES (SZ_4K | SZ_2M | SZ_1G)
+#define MOCK_DEFAULT_APERTURE_END ((1ull << 48) - 1)
 
 struct mock_iommu {
 	struct ims_mock_iommu_cfg cfg;
@@ -43,18 +51,11 @@ struct mock_dev {
 	struct ims_mock_device_cfg cfg;
 };
 
-struct mock_leaf {
-	struct ims_itree_node node; /* [iova, iova + size - 1] */
-	uint64_t pa;
-	int prot;
-	bool dirty;
-};
-
 struct mock_domain {
 	struct ims_domain domain;
 	struct mock_iommu *bound;   /* NULL until allocated for / attached to a device */
 	bool snoop_capable;         /* every instance it served can force snooping */
-	struct ims_itree leaves;
+	struct ims_pt *pt;          /* the translations */
 };
 
 static const struct ims_attach_rule rule_foreign_driver = {
@@ -93,46 +94,39 @@ static struct mock_dev *dev_data(struct ims_device *dev)
 	return dev->priv;
 }
 
-/* ---- page table: one interval-tree node per leaf ---- */
+/* ---- page table ---- */
 
-static struct mock_leaf *leaf_at(struct mock_domain *md, uint64_t iova)
+/* Input address bits that cover [0, @aperture_end]. */
+static unsigned int aperture_bits(uint64_t aperture_end)
 {
-	struct ims_itree_node *n = ims_itree_iter_first(&md->leaves, iova, iova);
-
-	return n ? ims_container_of(n, struct mock_leaf, node) : NULL;
+	return aperture_end == UINT64_MAX ? 64 : 64u - (unsigned int)__builtin_clzll(aperture_end | 1);
 }
 
-static int table_map_one(struct mock_domain *md, uint64_t iova, uint64_t pa,
-			 size_t pgsize, int prot)
+/*
+ * A table for the geometry in @domain (page sizes, aperture), with dirty
+ * state when the domain was allocated to track it.  On success the domain's
+ * bitmap becomes what the format can do of the one asked for.
+ */
+static int table_create(struct mock_domain *md)
 {
-	const struct ims_domain_geometry *g = &md->domain.geometry;
-	uint64_t last = iova + pgsize - 1;
-	struct mock_leaf *leaf;
+	struct ims_domain *domain = &md->domain;
+	struct ims_pt_cfg cfg = {
+		.format = IMS_PT_AMD_V1,
+		.pgsize_bitmap = domain->pgsize_bitmap,
+		.granule_lg2 = domain->pgsize_bitmap & SZ_2K ? 11 : 0,
+		.ias = IMS_MAX(aperture_bits(domain->geometry.aperture_end), 32u),
+		.features = domain->alloc_flags & IMS_ALLOC_DIRTY_TRACKING ? IMS_PT_FEAT_DIRTY : 0,
+	};
+	struct ims_pt *pt;
+	int ret;
 
-	if (last < iova || iova < g->aperture_start || last > g->aperture_end)
-		return -ERANGE;
-	if (ims_itree_iter_first(&md->leaves, iova, last))
-		return -EEXIST;
-	leaf = ims_malloc(sizeof(*leaf));
-	if (!leaf)
-		return -ENOMEM;
-	leaf->node.start = iova;
-	leaf->node.last = last;
-	leaf->pa = pa;
-	leaf->prot = prot;
-	leaf->dirty = false;
-	ims_itree_insert(&md->leaves, &leaf->node);
+	ret = ims_pt_create(&cfg, &pt);
+	if (ret)
+		return ret;
+	ims_pt_destroy(md->pt);
+	md->pt = pt;
+	domain->pgsize_bitmap = ims_pt_config(pt)->pgsize_bitmap;
 	return 0;
-}
-
-static void table_free(struct mock_domain *md)
-{
-	struct ims_itree_node *n;
-
-	while ((n = ims_itree_first(&md->leaves))) {
-		ims_itree_remove(&md->leaves, n);
-		ims_free(ims_container_of(n, struct mock_leaf, node));
-	}
 }
 
 /* ---- domain ops ---- */
@@ -141,56 +135,30 @@ static int mock_map_pages(struct ims_domain *domain, uint64_t iova, uint64_t pad
 			  size_t pgsize, size_t count, int prot, size_t *mapped)
 {
 	struct mock_domain *md = to_mock_domain(domain);
+	const struct ims_domain_geometry *g = &domain->geometry;
+	uint64_t last = iova + pgsize * count - 1;
 
 	*mapped = 0;
-	if (!(prot & (IMS_PROT_READ | IMS_PROT_WRITE)))
-		return -EINVAL;
-	for (size_t i = 0; i < count; i++) {
-		int ret = table_map_one(md, iova + i * pgsize, paddr + i * pgsize, pgsize, prot);
-
-		if (ret)
-			return ret;
-		*mapped += pgsize;
-	}
-	return 0;
+	if (last < iova || iova < g->aperture_start || last > g->aperture_end)
+		return -ERANGE;
+	return ims_pt_map(md->pt, iova, paddr, pgsize, count, prot, mapped);
 }
 
 static size_t mock_unmap_pages(struct ims_domain *domain, uint64_t iova, size_t pgsize,
 			       size_t count, ims_iotlb_gather *gather)
 {
-	struct mock_domain *md = to_mock_domain(domain);
-	size_t want = pgsize * count, done = 0;
-
-	while (done < want) {
-		struct mock_leaf *leaf = leaf_at(md, iova + done);
-		uint64_t size;
-
-		if (!leaf)
-			break;
-		size = leaf->node.last - leaf->node.start + 1;
-		ims_itree_remove(&md->leaves, &leaf->node);
-		ims_free(leaf);
-		done += size;
-	}
-	if (done && gather) {
-		gather->start = IMS_MIN(gather->start, iova);
-		gather->last = IMS_MAX(gather->last, iova + done - 1);
-		gather->pgsize = IMS_MAX(gather->pgsize, pgsize);
-	}
-	return done;
+	return ims_pt_unmap(to_mock_domain(domain)->pt, iova, pgsize, count, gather);
 }
 
 static void mock_iotlb_sync(struct ims_domain *domain, ims_iotlb_gather *gather)
 {
-	/* The mock has no IOTLB and its table frees leaves at once. */
-	ims_pt_gather_init(gather);
+	/* The mock has no IOTLB: the table pages can go at once. */
+	ims_pt_gather_sync(gather);
 }
 
 static uint64_t mock_iova_to_phys(struct ims_domain *domain, uint64_t iova)
 {
-	struct mock_leaf *leaf = leaf_at(to_mock_domain(domain), iova);
-
-	return leaf ? leaf->pa + (iova - leaf->node.start) : 0;
+	return ims_pt_iova_to_phys(to_mock_domain(domain)->pt, iova);
 }
 
 static bool mock_enforce_cache_coherency(struct ims_domain *domain)
@@ -203,27 +171,30 @@ static int mock_set_dirty_tracking(struct ims_domain *domain, bool enable)
 	return domain->alloc_flags & IMS_ALLOC_DIRTY_TRACKING ? 0 : -EOPNOTSUPP;
 }
 
+static void dirty_discard(void *arg, uint64_t iova, uint64_t size)
+{
+}
+
+/*
+ * Report (through @fn) and clear the dirty leaves.  Without @fn the bits are
+ * only cleared, which is allowed while tracking is off (iommufd clears before
+ * it enables); reading them while it is off is refused, as the kernel's mock
+ * does.
+ */
 static int mock_read_and_clear_dirty(struct ims_domain *domain, uint64_t iova,
 				     uint64_t size, unsigned int flags,
 				     ims_pt_dirty_fn fn, void *arg)
 {
 	struct mock_domain *md = to_mock_domain(domain);
-	struct ims_itree_node *n;
 
 	if (!(domain->alloc_flags & IMS_ALLOC_DIRTY_TRACKING))
 		return -EOPNOTSUPP;
+	if (fn && !domain->dirty_tracking)
+		return -EINVAL;
 	if (!size)
 		return 0;
-	ims_itree_for_each_overlap(&md->leaves, n, iova, iova + size - 1) {
-		struct mock_leaf *leaf = ims_container_of(n, struct mock_leaf, node);
-
-		if (!leaf->dirty)
-			continue;
-		fn(arg, n->start, n->last - n->start + 1);
-		if (!(flags & IMS_PT_DIRTY_NO_CLEAR))
-			leaf->dirty = false;
-	}
-	return 0;
+	return ims_pt_read_and_clear_dirty(md->pt, iova, size, flags, fn ? fn : dirty_discard,
+					   arg);
 }
 
 static int check_paging_attach(struct mock_domain *md, struct ims_device *dev)
@@ -257,17 +228,34 @@ static int check_paging_attach(struct mock_domain *md, struct ims_device *dev)
 	return IMS_RULE_PASS;
 }
 
-/* Bind an unbound domain to the instance of its first device. */
-static void bind_domain(struct mock_domain *md, struct mock_iommu *mi)
+/*
+ * Bind an unbound domain to the instance of its first device: it takes the
+ * instance's page sizes, aperture and table (still empty at this point).
+ */
+static int bind_domain(struct mock_domain *md, struct mock_iommu *mi)
 {
+	struct ims_domain *domain = &md->domain;
+	struct ims_domain_geometry old = domain->geometry;
+	uint64_t old_pgsizes = domain->pgsize_bitmap;
+	int ret;
+
+	if (mi->cfg.global_domains) {
+		md->snoop_capable = mi->cfg.enforce_coherency;
+		return 0;
+	}
+	domain->pgsize_bitmap = mi->cfg.pgsize_bitmap;
+	domain->geometry.aperture_start = mi->cfg.aperture_start;
+	domain->geometry.aperture_end = mi->cfg.aperture_end;
+	ret = domain->mapped_bytes ? 0 : table_create(md);
+	if (ret) {
+		domain->pgsize_bitmap = old_pgsizes;
+		domain->geometry = old;
+		return ret;
+	}
 	md->snoop_capable = mi->cfg.enforce_coherency;
-	if (mi->cfg.global_domains)
-		return;
 	md->bound = mi;
-	md->domain.iommu = mi->iommu;
-	md->domain.pgsize_bitmap = mi->cfg.pgsize_bitmap;
-	md->domain.geometry.aperture_start = mi->cfg.aperture_start;
-	md->domain.geometry.aperture_end = mi->cfg.aperture_end;
+	domain->iommu = mi->iommu;
+	return 0;
 }
 
 static int mock_attach_dev(struct ims_domain *domain, struct ims_device *dev,
@@ -288,8 +276,11 @@ static int mock_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 	ret = check_paging_attach(md, dev);
 	if (ret <= 0)
 		return ret;
-	if (!md->bound && !md->domain.iommu && !md->domain.attach_count)
-		bind_domain(md, dev_instance(dev));
+	if (!md->bound && !md->domain.iommu && !md->domain.attach_count) {
+		ret = bind_domain(md, dev_instance(dev));
+		if (ret)
+			return ret;
+	}
 	md->snoop_capable &= dev_instance(dev)->cfg.enforce_coherency;
 	return 0;
 }
@@ -306,7 +297,7 @@ static void mock_domain_free(struct ims_domain *domain)
 {
 	struct mock_domain *md = to_mock_domain(domain);
 
-	table_free(md);
+	ims_pt_destroy(md->pt);
 	ims_free(md);
 }
 
@@ -340,6 +331,7 @@ static struct ims_domain *mock_domain_alloc_paging(struct ims_device *dev, uint3
 {
 	const uint32_t known = IMS_ALLOC_NEST_PARENT | IMS_ALLOC_DIRTY_TRACKING | IMS_ALLOC_PASID;
 	struct mock_domain *md;
+	int ret;
 
 	if ((flags & ~known) || user_data)
 		return ERR_PTR(-EOPNOTSUPP);
@@ -349,11 +341,17 @@ static struct ims_domain *mock_domain_alloc_paging(struct ims_device *dev, uint3
 	md = ims_zalloc(sizeof(*md));
 	if (!md)
 		return ERR_PTR(-ENOMEM);
-	ims_itree_init(&md->leaves);
-	ims_domain_init(&md->domain, &mock_paging_ops, SZ_4K | SZ_2M | SZ_1G, 0,
-			(1ull << 48) - 1);
-	if (dev)
-		bind_domain(md, dev_instance(dev));
+	ims_domain_init(&md->domain, &mock_paging_ops, MOCK_DEFAULT_PGSIZES, 0,
+			MOCK_DEFAULT_APERTURE_END);
+	md->domain.alloc_flags = flags;
+	ret = dev ? bind_domain(md, dev_instance(dev)) : 0;
+	if (!ret && !md->pt)
+		ret = table_create(md);
+	if (ret) {
+		ims_pt_destroy(md->pt);
+		ims_free(md);
+		return ERR_PTR(ret);
+	}
 	return &md->domain;
 }
 
@@ -371,6 +369,12 @@ static bool mock_capable(struct ims_device *dev, enum ims_cap cap)
 	default:
 		return false;
 	}
+}
+
+/* The selftest flavour starts its devices blocked; others take the core's choice. */
+static int mock_def_domain_type(struct ims_device *dev)
+{
+	return dev_instance(dev)->cfg.default_blocked ? IMS_DOMAIN_BLOCKED : 0;
 }
 
 static int mock_probe_device(struct ims_device *dev)
@@ -431,11 +435,12 @@ const struct ims_iommu_ops ims_mock_ops = {
 	.static_blocked = true,
 	.identity_ops = &mock_static_ops,
 	.blocked_ops = &mock_static_ops,
+	.def_domain_type = mock_def_domain_type,
 	.probe_device = mock_probe_device,
 	.release_device = mock_release_device,
 	.device_group = mock_device_group,
 	.get_resv_regions = mock_get_resv_regions,
-	.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
+	.pgsize_bitmap = MOCK_DEFAULT_PGSIZES,
 };
 
 int ims_mock_register(struct ims_core *core, const char *name,
@@ -450,9 +455,9 @@ int ims_mock_register(struct ims_core *core, const char *name,
 	if (cfg)
 		mi->cfg = *cfg;
 	if (!mi->cfg.pgsize_bitmap)
-		mi->cfg.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G;
+		mi->cfg.pgsize_bitmap = MOCK_DEFAULT_PGSIZES;
 	if (!mi->cfg.aperture_end)
-		mi->cfg.aperture_end = (1ull << 48) - 1;
+		mi->cfg.aperture_end = MOCK_DEFAULT_APERTURE_END;
 	if (mi->cfg.aperture_start > mi->cfg.aperture_end) {
 		ims_free(mi);
 		return -EINVAL;
@@ -477,13 +482,7 @@ struct ims_iommu *ims_mock_domain_instance(struct ims_domain *domain)
 
 int ims_mock_domain_set_dirty(struct ims_domain *domain, uint64_t iova)
 {
-	struct mock_leaf *leaf;
-
 	if (!ims_domain_owned_by(domain, &ims_mock_ops) || !(domain->type & IMS_DOMAIN_BIT_PAGING))
 		return -EINVAL;
-	leaf = leaf_at(to_mock_domain(domain), iova);
-	if (!leaf)
-		return -ENOENT;
-	leaf->dirty = true;
-	return 0;
+	return ims_pt_set_dirty(to_mock_domain(domain)->pt, iova);
 }

@@ -8,13 +8,16 @@
  *    allocates for a device, at first attach otherwise); a device behind
  *    another instance is refused with the "foreign-instance" rule — unless
  *    the instances share domains (global_domains, the VT-d/AMD model);
- *  - the page-size bitmap and aperture are per instance (2 KiB pages are
- *    allowed, as in the kernel's mock);
+ *  - the page-size bitmap and aperture are per instance; translations live
+ *    in a real AMD-Vi v1 page table (src/pt), with the iommufd selftest's
+ *    2 KiB granule when the bitmap asks for 2 KiB pages;
  *  - an instance may lack dirty tracking or snoop control ("snoop-control":
  *    a domain that enforces coherency is refused);
  *  - a device may refuse dirty-tracking domains ("dirty-unsupported") or
  *    fail every attach to an UNMANAGED (API-owned) domain with a chosen
- *    hard errno.
+ *    hard errno;
+ *  - an instance may give its devices a blocking default domain, as the
+ *    kernel's iommufd selftest mock does (default_blocked).
  */
 #ifndef IMS_DRIVERS_MOCK_H
 #define IMS_DRIVERS_MOCK_H
@@ -31,6 +34,7 @@ struct ims_mock_iommu_cfg {
 	bool no_sw_msi;              /* do not report the software MSI window */
 	bool global_domains;         /* domains span instances (as VT-d, AMD):
 				      * never bound to one */
+	bool default_blocked;        /* devices start on the blocking domain */
 };
 
 /* Per-device knobs, passed as ims_device_desc.platform_data (may be NULL). */
