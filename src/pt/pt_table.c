@@ -66,10 +66,16 @@ IMS_EXPORT int ims_pt_format_from_name(const char *name, enum ims_pt_format *for
 
 void *pt_table_alloc(struct ims_pt *pt, unsigned int level)
 {
-	void *table = pt_pages_alloc(pt->pool, pt->lvl[level].table_lg2);
+	const struct pt_level *lvl = &pt->lvl[level];
+	void *table = pt_pages_alloc(pt->pool, lvl->table_lg2);
 
-	if (table)
-		pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+	if (!table)
+		return NULL;
+	pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+	/* Zeroed by the allocator; formats with an invalid bit want it in every slot. */
+	if (lvl->empty)
+		for (size_t i = 0; i < (size_t)1 << (lvl->table_lg2 - pt->entry_lg2); i++)
+			pt_store(pt, table, i, lvl->empty);
 	return table;
 }
 

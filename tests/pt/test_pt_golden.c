@@ -119,7 +119,7 @@ static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level
 	for (unsigned int l = pt->top; l > level; l--) {
 		uint64_t e = pt_load(pt, table, pt_index(pt, l, iova));
 
-		assert_true(pt_present(pt, e) && pt_is_table(pt, l, e));
+		assert_true(pt_present(pt, l, e) && pt_is_table(pt, l, e));
 		table = pt_table_of(pt, e);
 	}
 	return table;
