@@ -169,6 +169,11 @@ struct pt_format {
 extern const struct pt_format pt_fmt_amdv1;
 extern const struct pt_format pt_fmt_x86_64;
 extern const struct pt_format pt_fmt_vtdss;
+extern const struct pt_format pt_fmt_s390;
+extern const struct pt_format pt_fmt_sprd;
+extern const struct pt_format pt_fmt_tegra_gart;
+extern const struct pt_format pt_fmt_tegra_smmu;
+extern const struct pt_format pt_fmt_omap;
 
 /*
  * Geometry helpers for formats (pt_geom.c).
