@@ -22,10 +22,15 @@
  *   already-attached  2022: the domain already had a device -> EINVAL, the
  *                     seed's EMEDIUMTYPE.  Its device was only forgotten by
  *                     detach_dev, which a core with default domains never
- *                     calls, so a sprd domain served one attach in its life.
- *                     The final series kept EINVAL; a later change removed
- *                     the check: today a domain may be attached again,
- *                     also through another instance
+ *                     calls, so a 2022 sprd domain served one instance in
+ *                     its life.  The final series kept EINVAL; a later
+ *                     change removed the check: today a domain may be
+ *                     attached again, also through another instance.
+ *                     One deviation: 2022 refused the same instance coming
+ *                     back too (a device returning to its default domain
+ *                     after VFIO), which its core said "cannot fail" and
+ *                     which would leave the device on a domain its owner
+ *                     then frees; iommusim lets the first instance back
  *   same domain       today: the instance already runs this domain -> 0
  *   first attach      the table is allocated -> ENOMEM when that fails
  *
@@ -137,7 +142,7 @@ static int sprd_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 				      dev->name);
 	if (dev->hw_domain == domain)
 		return 0; /* the core's unwind putting a device back where it stayed */
-	if (sd->sdev) {
+	if (sd->sdev && sd->sdev != sdev) {
 		ret = ims_rule_errno(&rule_already_attached, dev,
 				     "there's already a device attached to this domain (via %s)",
 				     sd->sdev->iommu->name);
