@@ -6,6 +6,8 @@
 
 #include <errno.h>
 
+#include "util/alloc.h"
+
 /* [iova, iova + len) lies inside the aperture (len > 0, no wrap). */
 static bool in_aperture(const struct ims_domain *domain, uint64_t iova, uint64_t len)
 {
@@ -22,6 +24,21 @@ static uint64_t run_length(size_t pgsize, size_t count)
 	uint64_t len;
 
 	return __builtin_mul_overflow((uint64_t)pgsize, (uint64_t)count, &len) ? 0 : len;
+}
+
+struct ims_pt_domain *ims_pt_domain_alloc(size_t size, const struct ims_domain_ops *ops,
+					  uint64_t pgsizes, uint64_t start, uint64_t last,
+					  uint32_t flags, const void *user_data)
+{
+	struct ims_pt_domain *pd;
+
+	if (flags || user_data)
+		return ERR_PTR(-EOPNOTSUPP);
+	pd = ims_zalloc(size);
+	if (!pd)
+		return ERR_PTR(-ENOMEM);
+	ims_domain_init(&pd->domain, ops, pgsizes, start, last);
+	return pd;
 }
 
 int ims_pt_domain_create_table(struct ims_pt_domain *pd, const struct ims_pt_cfg *cfg)

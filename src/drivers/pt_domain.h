@@ -38,6 +38,16 @@ static inline struct ims_pt_domain *to_ims_pt_domain(struct ims_domain *domain)
 }
 
 /*
+ * A zeroed domain of @size bytes whose struct ims_pt_domain is its first
+ * member, with @ops, @pgsizes and the aperture [@start, @last]: the
+ * common start of the drivers' domain_alloc_paging.  These drivers take no
+ * allocation flags or driver data: -EOPNOTSUPP; -ENOMEM.
+ */
+struct ims_pt_domain *ims_pt_domain_alloc(size_t size, const struct ims_domain_ops *ops,
+					  uint64_t pgsizes, uint64_t start, uint64_t last,
+					  uint32_t flags, const void *user_data);
+
+/*
  * Create the domain's table from @cfg (format, widths, page sizes) and
  * narrow the domain's page sizes to what the table offers.  0, -ENOMEM or
  * the table's -EINVAL.

@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/pt_domain.h"
 #include "omap.h"
 #include "util/alloc.h"
@@ -83,15 +84,11 @@ static const struct ims_domain_ops omap_paging_ops;
 static struct ims_domain *omap_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						   const void *user_data)
 {
-	struct omap_domain *od;
+	struct ims_pt_domain *pd = ims_pt_domain_alloc(sizeof(struct omap_domain), &omap_paging_ops,
+						       OMAP_PGSIZES, 0, OMAP_IOVA_LAST, flags,
+						       user_data);
 
-	if (flags || user_data)
-		return ERR_PTR(-EOPNOTSUPP);
-	od = ims_zalloc(sizeof(*od));
-	if (!od)
-		return ERR_PTR(-ENOMEM);
-	ims_domain_init(&od->pd.domain, &omap_paging_ops, OMAP_PGSIZES, 0, OMAP_IOVA_LAST);
-	return &od->pd.domain;
+	return IS_ERR(pd) ? ERR_PTR(PTR_ERR(pd)) : &pd->domain;
 }
 
 /* The client leaves: the MMU stops, the page tables (and mappings) go. */
@@ -176,7 +173,6 @@ int ims_omap_register(struct ims_core *core, const char *name, unsigned int tlb_
 		      struct ims_iommu **out)
 {
 	struct omap_mmu *mmu;
-	int ret;
 
 	if (tlb_entries != 8 && tlb_entries != 32)
 		return -EINVAL;
@@ -184,14 +180,7 @@ int ims_omap_register(struct ims_core *core, const char *name, unsigned int tlb_
 	if (!mmu)
 		return -ENOMEM;
 	mmu->tlb_entries = tlb_entries;
-	ret = ims_iommu_register(core, name, &ims_omap_ops, mmu, ims_free, &mmu->iommu);
-	if (ret) {
-		ims_free(mmu);
-		return ret;
-	}
-	if (out)
-		*out = mmu->iommu;
-	return 0;
+	return ims_model_register(core, name, &ims_omap_ops, mmu, &mmu->iommu, out);
 }
 
 struct ims_device *ims_omap_domain_device(struct ims_domain *domain)

@@ -17,9 +17,9 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/registry.h"
 #include "omap.h"
-#include "util/alloc.h"
 
 static int omap_probe_fdt(struct ims_core *core, const struct ims_fdt_node *node,
 			  const char *name, struct ims_iommu **out)
@@ -36,22 +36,7 @@ static int omap_probe_fdt(struct ims_core *core, const struct ims_fdt_node *node
 /* A fresh domain for the IPU, attached while its page-table allocation fails. */
 static int table_alloc_fails(struct ims_core *core)
 {
-	struct ims_device *dev = ims_device_find(core, "55020000.ipu");
-	struct ims_domain *domain;
-	int ret;
-
-	if (!dev || !dev->group)
-		return -ENODEV;
-	domain = ims_paging_domain_alloc(dev, 0);
-	if (IS_ERR(domain))
-		return (int)PTR_ERR(domain);
-	ims_fail_nth_set(1); /* the first allocation of the attach: the tables */
-	ret = ims_attach_group(domain, dev->group);
-	ims_fail_nth_set(0);
-	if (!ret)
-		ims_detach_group(domain, dev->group);
-	ims_domain_free(domain);
-	return ret;
+	return ims_matrix_attach_failing(core, "55020000.ipu", 1);
 }
 
 static const struct ims_matrix_case omap_matrix_cases[] = {

@@ -43,6 +43,7 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/pt_domain.h"
 #include "s390.h"
 #include "util/alloc.h"
@@ -146,20 +147,23 @@ static struct ims_domain *s390_domain_alloc_paging(struct ims_device *dev, uint3
 						   const void *user_data)
 {
 	struct zpci_fn *zfn = dev ? dev_fn(dev) : NULL;
-	struct ims_pt_cfg cfg = { .format = IMS_PT_S390 };
+	struct ims_pt_cfg cfg = { .format = IMS_PT_S390, .levels = 3 };
+	struct ims_pt_domain *pd;
 	struct s390_domain *sd;
 	uint64_t size = 0;
 	int ret;
 
-	if (flags || user_data || (dev && !zfn))
+	if (dev && !zfn)
 		return ERR_PTR(-EOPNOTSUPP);
-	sd = ims_zalloc(sizeof(*sd));
-	if (!sd)
-		return ERR_PTR(-ENOMEM);
-	sd->levels = zfn ? origin_levels(&zfn->cfg, &size) : 3;
+	if (zfn)
+		cfg.levels = origin_levels(&zfn->cfg, &size);
+	pd = ims_pt_domain_alloc(sizeof(*sd), &s390_paging_ops, SZ_4K, 0,
+				 table_size_last(cfg.levels), flags, user_data);
+	if (IS_ERR(pd))
+		return ERR_PTR(PTR_ERR(pd));
+	sd = ims_container_of(pd, struct s390_domain, pd);
+	sd->levels = cfg.levels;
 	sd->range_from_first = !zfn;
-	cfg.levels = sd->levels;
-	ims_domain_init(&sd->pd.domain, &s390_paging_ops, SZ_4K, 0, table_size_last(sd->levels));
 	ret = ims_pt_domain_create_table(&sd->pd, &cfg);
 	if (ret) {
 		ims_free(sd);
@@ -352,7 +356,6 @@ int ims_s390_register(struct ims_core *core, const char *name, const struct zpci
 		      struct ims_iommu **out)
 {
 	struct zpci_fn *zfn;
-	int ret;
 
 	if (cfg->start_dma > cfg->end_dma)
 		return -EINVAL;
@@ -360,14 +363,7 @@ int ims_s390_register(struct ims_core *core, const char *name, const struct zpci
 	if (!zfn)
 		return -ENOMEM;
 	zfn->cfg = *cfg;
-	ret = ims_iommu_register(core, name, &ims_s390_ops, zfn, ims_free, &zfn->iommu);
-	if (ret) {
-		ims_free(zfn);
-		return ret;
-	}
-	if (out)
-		*out = zfn->iommu;
-	return 0;
+	return ims_model_register(core, name, &ims_s390_ops, zfn, &zfn->iommu, out);
 }
 
 void ims_s390_dma_range(struct ims_iommu *iommu, uint64_t *start, uint64_t *end)

@@ -48,6 +48,7 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/pt_domain.h"
 #include "sprd.h"
 #include "util/alloc.h"
@@ -91,15 +92,10 @@ static const struct ims_domain_ops sprd_paging_ops;
 static struct ims_domain *sprd_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						   const void *user_data)
 {
-	struct sprd_domain *sd;
+	struct ims_pt_domain *pd = ims_pt_domain_alloc(sizeof(struct sprd_domain), &sprd_paging_ops,
+						       SZ_4K, 0, SPRD_WINDOW - 1, flags, user_data);
 
-	if (flags || user_data)
-		return ERR_PTR(-EOPNOTSUPP);
-	sd = ims_zalloc(sizeof(*sd));
-	if (!sd)
-		return ERR_PTR(-ENOMEM);
-	ims_domain_init(&sd->pd.domain, &sprd_paging_ops, SZ_4K, 0, SPRD_WINDOW - 1);
-	return &sd->pd.domain;
+	return IS_ERR(pd) ? ERR_PTR(PTR_ERR(pd)) : &pd->domain;
 }
 
 static void sprd_domain_free(struct ims_domain *domain)
@@ -187,18 +183,10 @@ const struct ims_iommu_ops ims_sprd_ops = {
 int ims_sprd_register(struct ims_core *core, const char *name, struct ims_iommu **out)
 {
 	struct sprd_iommu *sdev = ims_zalloc(sizeof(*sdev));
-	int ret;
 
 	if (!sdev)
 		return -ENOMEM;
-	ret = ims_iommu_register(core, name, &ims_sprd_ops, sdev, ims_free, &sdev->iommu);
-	if (ret) {
-		ims_free(sdev);
-		return ret;
-	}
-	if (out)
-		*out = sdev->iommu;
-	return 0;
+	return ims_model_register(core, name, &ims_sprd_ops, sdev, &sdev->iommu, out);
 }
 
 struct ims_iommu *ims_sprd_domain_table_owner(struct ims_domain *domain)

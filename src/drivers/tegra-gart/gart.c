@@ -38,6 +38,7 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/pt_domain.h"
 #include "gart.h"
 #include "util/alloc.h"
@@ -100,14 +101,15 @@ static struct ims_domain *gart_domain_alloc_paging(struct ims_device *dev, uint3
 						   const void *user_data)
 {
 	struct gart *gart = dev ? dev_gart(dev) : NULL;
+	struct ims_pt_domain *pd;
 	struct gart_domain *gd;
 
-	if (flags || user_data || (dev && !gart))
+	if (dev && !gart)
 		return ERR_PTR(-EOPNOTSUPP);
-	gd = ims_zalloc(sizeof(*gd));
-	if (!gd)
-		return ERR_PTR(-ENOMEM);
-	ims_domain_init(&gd->pd.domain, &gart_paging_ops, SZ_4K, 0, 0);
+	pd = ims_pt_domain_alloc(sizeof(*gd), &gart_paging_ops, SZ_4K, 0, 0, flags, user_data);
+	if (IS_ERR(pd))
+		return ERR_PTR(PTR_ERR(pd));
+	gd = ims_container_of(pd, struct gart_domain, pd);
 	if (gart && gart_bind(gd, gart)) {
 		ims_free(gd);
 		return ERR_PTR(-ENOMEM);
@@ -211,7 +213,6 @@ int ims_gart_register(struct ims_core *core, const char *name, uint64_t base, ui
 		      struct ims_iommu **out)
 {
 	struct gart *gart;
-	int ret;
 
 	if (!size || size > GART_MAX_APERTURE || ((base | size) & (SZ_4K - 1)) ||
 	    base + size - 1 < base)
@@ -221,14 +222,7 @@ int ims_gart_register(struct ims_core *core, const char *name, uint64_t base, ui
 		return -ENOMEM;
 	gart->base = base;
 	gart->size = size;
-	ret = ims_iommu_register(core, name, &ims_gart_ops, gart, ims_free, &gart->iommu);
-	if (ret) {
-		ims_free(gart);
-		return ret;
-	}
-	if (out)
-		*out = gart->iommu;
-	return 0;
+	return ims_model_register(core, name, &ims_gart_ops, gart, &gart->iommu, out);
 }
 
 struct ims_domain *ims_gart_active_domain(struct ims_iommu *iommu)

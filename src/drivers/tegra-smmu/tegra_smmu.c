@@ -32,6 +32,7 @@
  */
 #include <errno.h>
 
+#include "drivers/model_util.h"
 #include "drivers/pt_domain.h"
 #include "tegra_smmu.h"
 #include "util/alloc.h"
@@ -117,14 +118,16 @@ static struct ims_domain *smmu_domain_alloc_paging(struct ims_device *dev, uint3
 						   const void *user_data)
 {
 	struct tegra_smmu *smmu = dev ? dev_smmu(dev) : NULL;
+	struct ims_pt_domain *pd;
 	struct smmu_as *as;
 
-	if (flags || user_data || (dev && !smmu))
+	if (dev && !smmu)
 		return ERR_PTR(-EOPNOTSUPP);
-	as = ims_zalloc(sizeof(*as));
-	if (!as)
-		return ERR_PTR(-ENOMEM);
-	ims_domain_init(&as->pd.domain, &smmu_paging_ops, SZ_4K, 0, SMMU_IOVA_LAST);
+	pd = ims_pt_domain_alloc(sizeof(*as), &smmu_paging_ops, SZ_4K, 0, SMMU_IOVA_LAST, flags,
+				 user_data);
+	if (IS_ERR(pd))
+		return ERR_PTR(PTR_ERR(pd));
+	as = ims_container_of(pd, struct smmu_as, pd);
 	if (smmu && create_directory(as, smmu->soc->address_bits)) {
 		ims_free(as);
 		return ERR_PTR(-ENOMEM);
@@ -255,7 +258,6 @@ int ims_tegra_smmu_register(struct ims_core *core, const char *name,
 			    const struct tegra_smmu_soc *soc, struct ims_iommu **out)
 {
 	struct tegra_smmu *smmu;
-	int ret;
 
 	if (!soc->num_asids || soc->num_asids > TEGRA_SMMU_MAX_ASIDS)
 		return -EINVAL;
@@ -263,14 +265,7 @@ int ims_tegra_smmu_register(struct ims_core *core, const char *name,
 	if (!smmu)
 		return -ENOMEM;
 	smmu->soc = soc;
-	ret = ims_iommu_register(core, name, &ims_tegra_smmu_ops, smmu, ims_free, &smmu->iommu);
-	if (ret) {
-		ims_free(smmu);
-		return ret;
-	}
-	if (out)
-		*out = smmu->iommu;
-	return 0;
+	return ims_model_register(core, name, &ims_tegra_smmu_ops, smmu, &smmu->iommu, out);
 }
 
 unsigned int ims_tegra_smmu_asids_used(struct ims_iommu *iommu)

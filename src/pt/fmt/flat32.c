@@ -49,8 +49,10 @@ int pt_flat32_settle(struct ims_pt *pt, const struct pt_flat32_limits *lim)
 	pt->lvl[0] = (struct pt_level){
 		.shift = FLAT32_PAGE_LG2,
 		.index_bits = IMS_MIN(words_lg2, FLAT32_QUARTER_BITS),
+		.pgsizes = PT_BIT(FLAT32_PAGE_LG2),
 		.table_mask = PT_NEVER_MASK,
 		.table_match = PT_NEVER_MATCH,
+		.oa_mask = lim->oa_mask,
 	};
 	pt->lvl[0].table_lg2 = IMS_MAX(pt->lvl[0].index_bits + FLAT32_ENTRY_LG2, PT_TABLE_MIN_LG2);
 	if (levels == 1)

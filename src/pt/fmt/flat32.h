@@ -26,14 +26,15 @@ struct pt_flat32_limits {
 	uint8_t max_ias;     /* the widest window, in IOVA bits */
 	uint8_t default_ias; /* the window without cfg.ias */
 	uint8_t max_oas;     /* output bits at most, and the default */
+	uint64_t oa_mask;    /* the word's address field */
 };
 
 /*
  * Check and complete pt->cfg against @lim (granule 4 KiB, no features,
  * levels 0 or what the window needs) and lay out the window: level 0 holds
- * the words, level 1 the directory when there is one.  Sets entry_lg2,
- * pool, table_shift, table_addr_mask and the directory's masks; the
- * format then sets present_mask, pa_shift and level 0's masks and sizes.
+ * the words (single 4 KiB leaves, address field @lim->oa_mask), level 1
+ * the directory when there is one.  Sets everything but present_mask and
+ * pa_shift, which the format sets.
  * -EINVAL for what it cannot express.
  */
 int pt_flat32_settle(struct ims_pt *pt, const struct pt_flat32_limits *lim);

@@ -39,23 +39,16 @@
 #define SPRD_PPN PT_GENMASK(31, 0)
 
 static const struct pt_flat32_limits sprd_limits = {
-	.max_ias = 32, .default_ias = 28, .max_oas = 44,
+	.max_ias = 32, .default_ias = 28, .max_oas = 44, .oa_mask = SPRD_PPN,
 };
 
 static int sprd_init(struct ims_pt *pt)
 {
-	struct pt_level *words = &pt->lvl[0];
 	int ret = pt_flat32_settle(pt, &sprd_limits);
 
-	if (ret)
-		return ret;
 	pt->present_mask = SPRD_PPN; /* any non-zero word */
 	pt->pa_shift = -SPRD_PAGE_LG2;
-	words->single_mask = 0;
-	words->single_match = 0;
-	words->oa_mask = SPRD_PPN;
-	words->pgsizes = PT_BIT(SPRD_PAGE_LG2);
-	return 0;
+	return ret;
 }
 
 static int sprd_leaf_bits(const struct ims_pt *pt, int prot, uint64_t *bits)

@@ -27,27 +27,17 @@
 
 #include "flat32.h"
 
-#define GART_PAGE_LG2 12
 #define GART_VALID PT_BIT(31)
 #define GART_PAGE_MASK PT_GENMASK(30, 12)
 
 static const struct pt_flat32_limits gart_limits = {
-	.max_ias = 32, .default_ias = 25, .max_oas = 31,
+	.max_ias = 32, .default_ias = 25, .max_oas = 31, .oa_mask = GART_PAGE_MASK,
 };
 
 static int gart_init(struct ims_pt *pt)
 {
-	struct pt_level *entries = &pt->lvl[0];
-	int ret = pt_flat32_settle(pt, &gart_limits);
-
-	if (ret)
-		return ret;
 	pt->present_mask = GART_VALID; /* the directory's entries carry it too */
-	entries->single_mask = 0;
-	entries->single_match = 0;
-	entries->oa_mask = GART_PAGE_MASK;
-	entries->pgsizes = PT_BIT(GART_PAGE_LG2);
-	return 0;
+	return pt_flat32_settle(pt, &gart_limits);
 }
 
 static int gart_leaf_bits(const struct ims_pt *pt, int prot, uint64_t *bits)
