@@ -138,6 +138,72 @@ static inline void drv_fresh_domains_compatible(const char *platform, enum ims_p
 	drv_teardown(&d);
 }
 
+/*
+ * One allocation, attach, map, unmap, detach and free on @name, with the
+ * injection points armed by the caller: any failure is -ENOMEM and leaves
+ * the device where it was and nothing mapped.  Returns 0 when all of it
+ * went through.
+ */
+static inline int drv_attach_map_once(const struct drv *d, const char *name, uint64_t iova,
+				      uint64_t pa, size_t size)
+{
+	struct ims_device *dev = drv_dev(d, name);
+	struct ims_domain *old = dev->hw_domain, *domain;
+	int ret;
+
+	domain = ims_paging_domain_alloc(dev, 0);
+	if (IS_ERR(domain))
+		return (int)PTR_ERR(domain);
+	ret = ims_attach_group(domain, dev->group);
+	if (!ret) {
+		ret = ims_iommu_map(domain, iova, pa, size, IMS_PROT_READ | IMS_PROT_WRITE);
+		assert_int_equal(ims_iommu_iova_to_phys(domain, iova), ret ? 0 : pa);
+		if (!ret)
+			assert_int_equal(ims_iommu_unmap(domain, iova, size), size);
+		ims_detach_group(domain, dev->group);
+	} else {
+		assert_ptr_equal(dev->hw_domain, old);
+	}
+	ims_domain_free(domain);
+	return ret;
+}
+
+/*
+ * The fail-nth sweep of drv_attach_map_once() on platform @platform in
+ * every profile: the 1st, 2nd ... injection point fails until the sequence
+ * no longer reaches it; every failure is ENOMEM with nothing left behind.
+ */
+static inline void drv_failnth_sweep(const char *platform, const char *name, uint64_t iova,
+				     uint64_t pa, size_t size, bool all_profiles)
+{
+	FOR_EACH_PROFILE(p) {
+		unsigned long n, failed = 0;
+
+		if (!all_profiles && p == IMS_PROFILE_UPSTREAM)
+			continue;
+		for (n = 1;; n++) {
+			struct drv d;
+			int ret;
+
+			drv_build(&d, platform, p);
+			ims_fail_nth_set(n);
+			ret = drv_attach_map_once(&d, name, iova, pa, size);
+			if (ims_fail_nth_get()) { /* never reached: all went through */
+				ims_fail_nth_set(0);
+				assert_int_equal(ret, 0);
+				drv_teardown(&d);
+				break;
+			}
+			ims_fail_nth_set(0);
+			assert_int_equal(ret, -ENOMEM);
+			failed++;
+			drv_teardown(&d);
+		}
+		print_message("# %s %s: %lu injection points\n", platform, ims_profile_name(p), failed);
+		assert_true(failed >= 2);
+	}
+}
+
 /* The reserved regions of @name, as the kernel reports them to VFIO. */
 static inline void drv_resv(const struct drv *d, const char *name, struct ims_resv_list *list)
 {

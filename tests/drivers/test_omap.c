@@ -196,6 +196,12 @@ static void test_fresh_domains_compatible(void **state)
 		drv_fresh_domains_compatible("omap", p);
 }
 
+/* Every allocation failure on the way leaves nothing behind. */
+static void test_failnth(void **state)
+{
+	drv_failnth_sweep("omap", DSP, MIB(16), 0x12300000, MIB(1) + 0x10000, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_page_sizes),
 		cmocka_unit_test(test_bad_binding),
 		cmocka_unit_test(test_fresh_domains_compatible),
+		cmocka_unit_test(test_failnth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

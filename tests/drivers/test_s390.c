@@ -262,6 +262,12 @@ static void test_one_function_per_node(void **state)
 	ims_platform_free(p);
 }
 
+/* Every allocation failure on the way leaves nothing behind. */
+static void test_failnth(void **state)
+{
+	drv_failnth_sweep("s390", FN_4G_8G, GIB(4), 0x12340000, 0x10000, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_fresh_domains_compatible),
 		cmocka_unit_test(test_bad_binding),
 		cmocka_unit_test(test_one_function_per_node),
+		cmocka_unit_test(test_failnth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,6 +156,12 @@ static void test_fresh_domains_compatible(void **state)
 		drv_fresh_domains_compatible("sharkl3", p);
 }
 
+/* Every allocation failure on the way leaves nothing behind. */
+static void test_failnth(void **state)
+{
+	drv_failnth_sweep("sharkl3", JPG, MIB(64), 0x12340000, 0x10000, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_group_per_instance),
 		cmocka_unit_test(test_map_through_table),
 		cmocka_unit_test(test_fresh_domains_compatible),
+		cmocka_unit_test(test_failnth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

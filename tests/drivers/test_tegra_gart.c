@@ -182,6 +182,12 @@ static void test_fresh_domains_compatible(void **state)
 		drv_fresh_domains_compatible("tegra20", p);
 }
 
+/* Every allocation failure on the way leaves nothing behind. */
+static void test_failnth(void **state)
+{
+	drv_failnth_sweep("tegra20", GR2D, APERTURE + 0x100000, 0x12340000, 0x10000, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_groups_and_default),
 		cmocka_unit_test(test_bad_binding),
 		cmocka_unit_test(test_fresh_domains_compatible),
+		cmocka_unit_test(test_failnth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,6 +184,12 @@ static void test_fresh_domains_compatible(void **state)
 	}
 }
 
+/* Every allocation failure on the way leaves nothing behind. */
+static void test_failnth(void **state)
+{
+	drv_failnth_sweep("tegra124", SATA, 0x10000000, 0x12340000, 0x10000, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_driver),
 		cmocka_unit_test(test_map_widths),
 		cmocka_unit_test(test_fresh_domains_compatible),
+		cmocka_unit_test(test_failnth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
