@@ -7,10 +7,13 @@
  * Prints one TSV line per measurement:
  *   format  shape  op  ns_per_leaf  table_pages
  * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
- * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Ops: map (a fresh table
- * per run), unmap (every leaf the map made, one gather sync per call),
- * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
- * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
+ * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Formats whose window
+ * is smaller map all of it ("256M-4K-1call"), and the large-leaf shapes use
+ * the format's next page size ("1G-1M-1call") or are left out.  Ops: map
+ * (a fresh table per run), unmap (every leaf the map made, one gather sync
+ * per call), lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6
+ * random, sequential, and dependent random IOVAs over the span in 4 KiB
+ * leaves).  The
  * floor rows write 8-byte descriptors over 2 MiB of tables, hot and
  * pre-zeroed, or zeroing each 4 KiB table first.
  *
@@ -36,7 +39,7 @@
 #define NR_LOOKUPS 1000000
 #define MAX_RUNS 31
 #define PASSES 3
-#define MAX_RESULTS 64
+#define MAX_RESULTS 128
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 
 static unsigned int runs = 7;
@@ -52,30 +55,40 @@ struct result {
 static struct result results[MAX_RESULTS];
 static unsigned int nr_results;
 
+/* A format and the window it is measured over (0: the defaults). */
 struct bench_fmt {
 	const char *name;
 	struct ims_pt_cfg cfg;
+	uint64_t iova, pa;  /* BASE_IOVA, BASE_PA */
+	uint64_t span;      /* 1 GiB */
+	uint64_t big;       /* the large leaf: 2 MiB */
 };
+
+/* 32-bit formats: their whole window, or 1 GiB, below 4 GiB on both sides. */
+#define LOW32(span_) .iova = 0, .pa = GIB, .span = (span_)
 
 static const struct bench_fmt formats[] = {
-	{ "amd-v1", { .format = IMS_PT_AMD_V1 } },
-	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
-	{ "x86-64", { .format = IMS_PT_X86_64 } },
-	{ "vtd-ss", { .format = IMS_PT_VTD_SS } },
+	{ .name = "amd-v1", .cfg = { .format = IMS_PT_AMD_V1 } },
+	{ .name = "amd-v1-mock2k",
+	  .cfg = { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
+	{ .name = "x86-64", .cfg = { .format = IMS_PT_X86_64 } },
+	{ .name = "vtd-ss", .cfg = { .format = IMS_PT_VTD_SS } },
+	{ .name = "s390", .cfg = { .format = IMS_PT_S390 } },
+	{ .name = "sprd", .cfg = { .format = IMS_PT_SPRD, .oas = 32 }, LOW32(256ull << 20) },
+	{ .name = "tegra-gart", .cfg = { .format = IMS_PT_TEGRA_GART }, LOW32(32ull << 20) },
+	{ .name = "tegra-smmu", .cfg = { .format = IMS_PT_TEGRA_SMMU }, LOW32(GIB) },
+	{ .name = "omap", .cfg = { .format = IMS_PT_OMAP }, LOW32(GIB), .big = 1ull << 20 },
 };
 
+/* What a shape maps: the format's window in leaves of one size. */
 struct shape {
-	const char *name;
-	uint64_t pgsize;
+	const char *name;         /* "1G-4K-1call" */
+	const char *lookup_name;  /* "1G-4K": the lookups over the 4 KiB shape */
+	uint64_t iova, pa, span, pgsize;
 	int per_call;
 };
 
-static const struct shape shapes[] = {
-	{ "1G-4K-1call", SZ_4K, 0 },
-	{ "1G-4K-percall", SZ_4K, 1 },
-	{ "1G-2M-1call", SZ_2M, 0 },
-	{ "1G-2M-percall", SZ_2M, 1 },
-};
+#define NR_SHAPES 4
 
 static double now_ns(void)
 {
@@ -100,13 +113,63 @@ static double median(double *v, unsigned int n)
 
 static void die(const char *what, int err);
 
+/* "1G", "256M", "4K": a size as the shape names write it. */
+static const char *size_label(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "KMG";
+	int u = 0;
+
+	bytes >>= 10;
+	while (u < 2 && bytes >= 1024 && !(bytes & 1023)) {
+		bytes >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
+	return buf;
+}
+
+/* The shapes of @f (NULL names for shapes it has no page size for), named once. */
+static void make_shapes(const struct bench_fmt *f, uint64_t pgsizes, struct shape *out)
+{
+	static char names[32][NR_SHAPES + 1][64];
+	static const struct bench_fmt *named[32];
+	uint64_t big = f->big ? f->big : SZ_2M;
+	unsigned int slot = (unsigned int)(f - formats);
+	char span[24], size[24];
+
+	for (int i = 0; i < NR_SHAPES; i++) {
+		uint64_t pgsize = i < 2 ? SZ_4K : big;
+
+		out[i] = (struct shape){
+			.iova = f->iova ? f->iova : (f->span ? 0 : BASE_IOVA),
+			.pa = f->pa ? f->pa : BASE_PA,
+			.span = f->span ? f->span : GIB,
+			.pgsize = pgsize,
+			.per_call = i & 1,
+		};
+		if (!(pgsizes & pgsize))
+			continue;
+		if (named[slot] != f)
+			snprintf(names[slot][i], sizeof(names[slot][i]), "%s-%s-%s",
+				 size_label(out[i].span, span, sizeof(span)),
+				 size_label(pgsize, size, sizeof(size)), i & 1 ? "percall" : "1call");
+		out[i].name = names[slot][i];
+	}
+	if (named[slot] != f)
+		snprintf(names[slot][NR_SHAPES], sizeof(names[slot][NR_SHAPES]), "%s-4K",
+			 size_label(out[0].span, span, sizeof(span)));
+	out[0].lookup_name = names[slot][NR_SHAPES];
+	named[slot] = f;
+}
+
 static void emit(const char *format, const char *shape, const char *op, double ns,
 		 size_t pages)
 {
 	struct result *r = NULL;
 
 	for (unsigned int i = 0; i < nr_results && !r; i++)
-		if (results[i].format == format && results[i].shape == shape && results[i].op == op)
+		if (!strcmp(results[i].format, format) && !strcmp(results[i].shape, shape) &&
+		    !strcmp(results[i].op, op))
 			r = &results[i];
 	if (!r) {
 		if (nr_results == MAX_RESULTS)
@@ -137,17 +200,17 @@ static void die(const char *what, int err)
 
 static void map_shape(struct ims_pt *pt, const struct shape *s)
 {
-	size_t n = GIB / s->pgsize, mapped;
+	size_t n = s->span / s->pgsize, mapped;
 	int ret;
 
 	if (!s->per_call) {
-		ret = ims_pt_map(pt, BASE_IOVA, BASE_PA, s->pgsize, n, RW, &mapped);
+		ret = ims_pt_map(pt, s->iova, s->pa, s->pgsize, n, RW, &mapped);
 		if (ret)
 			die("map", ret);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		ret = ims_pt_map(pt, BASE_IOVA + i * s->pgsize, BASE_PA + i * s->pgsize, s->pgsize,
+		ret = ims_pt_map(pt, s->iova + i * s->pgsize, s->pa + i * s->pgsize, s->pgsize,
 				 1, RW, &mapped);
 		if (ret)
 			die("map", ret);
@@ -156,12 +219,12 @@ static void map_shape(struct ims_pt *pt, const struct shape *s)
 
 static void unmap_shape(struct ims_pt *pt, const struct shape *s)
 {
-	size_t n = GIB / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
+	size_t n = s->span / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
 	struct ims_pt_gather g;
 
 	ims_pt_gather_init(&g);
 	for (size_t i = 0; i < calls; i++) {
-		if (ims_pt_unmap(pt, BASE_IOVA + i * per * s->pgsize, s->pgsize, per, &g) !=
+		if (ims_pt_unmap(pt, s->iova + i * per * s->pgsize, s->pgsize, per, &g) !=
 		    per * s->pgsize)
 			die("unmap", -1);
 		ims_pt_gather_sync(&g);
@@ -171,7 +234,7 @@ static void unmap_shape(struct ims_pt *pt, const struct shape *s)
 static void bench_shape(const struct bench_fmt *f, const struct shape *s)
 {
 	double map_ns[MAX_RUNS], unmap_ns[MAX_RUNS];
-	double leaves = (double)(GIB / s->pgsize);
+	double leaves = (double)(s->span / s->pgsize);
 	struct ims_pt_mem_stats st = { 0 };
 
 	for (unsigned int r = 0; r <= runs; r++) {
@@ -206,23 +269,25 @@ static uint64_t xorshift(uint64_t *x)
 }
 
 /* The next IOVA of the dependent chain, from the previous translation. */
-static uint64_t next_dependent(uint64_t pa)
+static uint64_t next_dependent(const struct shape *s, uint64_t pa)
 {
-	uint64_t page = ((pa - BASE_PA) >> 12) * 0x9E3779B97F4A7C15ull;
+	uint64_t page = ((pa - s->pa) >> 12) * 0x9E3779B97F4A7C15ull;
+	unsigned int pages_lg2 = __builtin_ctzll(s->span) - 12;
 
-	return BASE_IOVA + ((page >> 46) << 12);
+	return s->iova + ((page >> (64 - pages_lg2)) << 12);
 }
 
-static double time_lookups(const struct ims_pt *pt, const uint64_t *iovas, int dependent)
+static double time_lookups(const struct ims_pt *pt, const struct shape *s, const uint64_t *iovas,
+			   int dependent)
 {
 	double t0 = now_ns();
-	uint64_t sum = 0, iova = BASE_IOVA;
+	uint64_t sum = 0, iova = s->iova;
 
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
 		if (dependent) {
 			uint64_t pa = ims_pt_iova_to_phys(pt, iova);
 
-			iova = next_dependent(pa);
+			iova = next_dependent(s, pa);
 			sum += pa;
 		} else {
 			sum += ims_pt_iova_to_phys(pt, iovas[i]);
@@ -233,7 +298,7 @@ static double time_lookups(const struct ims_pt *pt, const uint64_t *iovas, int d
 	return (now_ns() - t0) / NR_LOOKUPS;
 }
 
-static void bench_lookups(const struct bench_fmt *f)
+static void bench_lookups(const struct bench_fmt *f, const struct shape *s)
 {
 	static const char *const ops[] = { "lookup-rand", "lookup-seq", "lookup-dep" };
 	uint64_t *iovas = malloc(2 * NR_LOOKUPS * sizeof(*iovas)), seed = 88172645463325252ull;
@@ -242,22 +307,22 @@ static void bench_lookups(const struct bench_fmt *f)
 
 	if (!iovas || ims_pt_create(&f->cfg, &pt))
 		die("lookup setup", -1);
-	map_shape(pt, &shapes[0]);
+	map_shape(pt, s);
 	ims_pt_mem_stats(pt, &st);
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
-		iovas[i] = BASE_IOVA + (xorshift(&seed) % (GIB >> 3)) * 8;
-		iovas[NR_LOOKUPS + i] = BASE_IOVA + i * (GIB / NR_LOOKUPS);
+		iovas[i] = s->iova + (xorshift(&seed) % (s->span >> 3)) * 8;
+		iovas[NR_LOOKUPS + i] = s->iova + i * (s->span / NR_LOOKUPS);
 	}
 	for (int op = 0; op < 3; op++) {
 		double ns[MAX_RUNS];
 
 		for (unsigned int r = 0; r <= runs; r++) {
-			double t = time_lookups(pt, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
+			double t = time_lookups(pt, s, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
 
 			if (r)
 				ns[r - 1] = t;
 		}
-		emit(f->name, "1G-4K", ops[op], median(ns, runs), st.table_pages);
+		emit(f->name, s->lookup_name, ops[op], median(ns, runs), st.table_pages);
 	}
 	ims_pt_destroy(pt);
 	free(iovas);
@@ -308,6 +373,23 @@ static void bench_floor(void)
 	free(tables);
 }
 
+static void bench_format(const struct bench_fmt *f)
+{
+	struct shape shapes[NR_SHAPES];
+	struct ims_pt *pt;
+	uint64_t pgsizes;
+
+	if (ims_pt_create(&f->cfg, &pt))
+		die("create", -1);
+	pgsizes = ims_pt_config(pt)->pgsize_bitmap;
+	ims_pt_destroy(pt);
+	make_shapes(f, pgsizes, shapes);
+	for (int s = 0; s < NR_SHAPES; s++)
+		if (shapes[s].name)
+			bench_shape(f, &shapes[s]);
+	bench_lookups(f, &shapes[0]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -317,11 +399,8 @@ int main(int argc, char **argv)
 	}
 	for (pass = 0; pass < PASSES; pass++) {
 		bench_floor();
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
-				bench_shape(&formats[i], &shapes[s]);
-			bench_lookups(&formats[i]);
-		}
+		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+			bench_format(&formats[i]);
 	}
 	print_results();
 	return 0;

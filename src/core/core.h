@@ -496,6 +496,12 @@ struct ims_group *ims_group_find(struct ims_core *core, uint32_t id);
 /* Grouping helpers for drivers' device_group. */
 struct ims_group *ims_group_alloc(struct ims_core *core);
 struct ims_group *ims_generic_device_group(struct ims_device *dev);
+/*
+ * generic_single_device_group: every device behind @dev's instance shares
+ * one group (drivers whose instance serves one master, or cannot isolate
+ * its masters: sprd, omap).
+ */
+struct ims_group *ims_single_device_group(struct ims_device *dev);
 struct ims_group *ims_pci_device_group(struct ims_device *dev);
 /* The group of another device, or NULL. */
 struct ims_group *ims_device_group_of(struct ims_device *dev);

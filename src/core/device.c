@@ -91,6 +91,16 @@ struct ims_group *ims_generic_device_group(struct ims_device *dev)
 	return ims_group_alloc(dev->core);
 }
 
+struct ims_group *ims_single_device_group(struct ims_device *dev)
+{
+	struct ims_device *other;
+
+	ims_list_for_each_entry(other, &dev->core->devices, core_node)
+		if (other != dev && other->iommu == dev->iommu && other->group)
+			return other->group;
+	return ims_group_alloc(dev->core);
+}
+
 #define PCI_SLOT(devfn) ((devfn) >> 3)
 
 static bool same_slot(const struct ims_device *a, const struct ims_device *b)

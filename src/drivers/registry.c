@@ -7,9 +7,19 @@
 #include <string.h>
 
 extern const struct ims_driver_model ims_mock_model;
+extern const struct ims_driver_model ims_s390_model;
+extern const struct ims_driver_model ims_sprd_model;
+extern const struct ims_driver_model ims_gart_model;
+extern const struct ims_driver_model ims_tegra_smmu_model;
+extern const struct ims_driver_model ims_omap_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
+	&ims_s390_model,
+	&ims_sprd_model,
+	&ims_gart_model,
+	&ims_tegra_smmu_model,
+	&ims_omap_model,
 	NULL,
 };
 

@@ -68,9 +68,10 @@ static inline uint64_t pt_item_size(const struct ims_pt *pt, unsigned int level)
 	return 1ull << pt->lvl[level].shift;
 }
 
-static inline bool pt_present(const struct ims_pt *pt, uint64_t e)
+/* A slot of @level holding @e is in use (see struct pt_level's empty). */
+static inline bool pt_present(const struct ims_pt *pt, unsigned int level, uint64_t e)
 {
-	return e & pt->present_mask;
+	return (e ^ pt->lvl[level].empty) & pt->present_mask;
 }
 
 /* A present entry at @level points at a table. */
@@ -133,7 +134,7 @@ struct pt_found {
 
 /*
  * The fast paths' descent, for tables with pt->fast64 (64-bit entries,
- * addresses stored as is or shifted left): from the root through table
+ * addresses stored as is or shifted left, empty slots zero): from the root through table
  * entries down to @stop_level, or to the first entry above it that is not a
  * table pointer (empty, or a leaf).  Returns that entry and where it is.
  * The dependent chain is one load, one AND (and a shift) per level.
@@ -190,7 +191,7 @@ static inline bool pt_is_single_leaf(const struct ims_pt *pt, unsigned int level
 {
 	const struct pt_level *lvl = &pt->lvl[level];
 
-	return (e & pt->present_mask) && (e & lvl->table_mask) != lvl->table_match &&
+	return ((e ^ lvl->empty) & pt->present_mask) && (e & lvl->table_mask) != lvl->table_match &&
 	       (e & lvl->single_mask) == lvl->single_match;
 }
 

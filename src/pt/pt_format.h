@@ -24,7 +24,10 @@
  *            7; later ARM's contiguous hint).  Pages smaller than an item
  *            live one level down.
  *   present  an entry the hardware would use.  Our tables only ever hold
- *            present entries or zero.
+ *            present entries or their level's empty word.
+ *   empty    the word of an unused slot: zero, except in formats whose
+ *            entries carry an *invalid* bit rather than a valid bit (s390),
+ *            where it is that bit, as the kernel fills those tables.
  *   last     inclusive: [iova, last] names a range, never an exclusive end,
  *            so a range may end at UINT64_MAX (AMD's 64-bit IOVA space).
  *   _lg2     a log2 value: size_lg2 = 12 means 4096 bytes.
@@ -85,6 +88,9 @@ struct pt_level {
 	/* A present leaf is single iff (e & single_mask) == single_match; else decode_contig. */
 	uint64_t single_mask, single_match;
 	uint64_t oa_mask;   /* the PA field of a single leaf of this level */
+	/* The word of an empty slot (usually 0): tables of this level are filled
+	 * with it, cleared slots get it back, and presence is tested on e ^ empty. */
+	uint64_t empty;
 };
 
 /* One page table.  The caller serialises changes (pt.h). */
@@ -99,7 +105,7 @@ struct ims_pt {
 	bool radix9;               /* fast64 in place, 4 KiB items, 512 entries a table (engine) */
 	int8_t pa_shift;           /* a leaf's PA field = pa << pa_shift (>> when negative) */
 	int8_t table_shift;        /* a table entry's address field = table << table_shift */
-	uint64_t present_mask;     /* an entry is present iff (e & present_mask) != 0 */
+	uint64_t present_mask;     /* present iff ((e ^ lvl[level].empty) & present_mask) != 0 */
 	uint64_t table_addr_mask;  /* the address field of a table entry */
 	uint64_t dirty_bit;        /* the leaf's hardware dirty bit; 0 without IMS_PT_FEAT_DIRTY */
 	uint64_t max_iova;         /* 2^ias - 1 */
@@ -122,8 +128,8 @@ struct pt_format {
 	 * format-owned field of struct ims_pt: top, entry_lg2, pool (0 is
 	 * PT_POOL_ANY), pa_shift, table_shift, the masks, dirty_bit (when the
 	 * feature is asked for) and lvl[0..top]: shift, index_bits,
-	 * table_lg2, pgsizes and the masks (usually pt_geom_settle(), then
-	 * the masks and sizes).  The engine then narrows the page sizes to
+	 * table_lg2, pgsizes, the masks and empty (usually pt_geom_settle(),
+	 * then the masks and sizes).  The engine then narrows the page sizes to
 	 * cfg.pgsize_bitmap, ias and oas, and fills index_mask, size_level,
 	 * max_iova, max_pa, fast64 and radix9 (pt_geom_finish()).
 	 * Return: 0, or -EINVAL for a configuration the format cannot express.
@@ -163,6 +169,11 @@ struct pt_format {
 extern const struct pt_format pt_fmt_amdv1;
 extern const struct pt_format pt_fmt_x86_64;
 extern const struct pt_format pt_fmt_vtdss;
+extern const struct pt_format pt_fmt_s390;
+extern const struct pt_format pt_fmt_sprd;
+extern const struct pt_format pt_fmt_tegra_gart;
+extern const struct pt_format pt_fmt_tegra_smmu;
+extern const struct pt_format pt_fmt_omap;
 
 /*
  * Geometry helpers for formats (pt_geom.c).

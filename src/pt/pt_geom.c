@@ -76,6 +76,9 @@ int pt_geom_finish(struct ims_pt *pt)
 	pt->cfg.pgsize_bitmap = all;
 	pt->fast64 = pt->entry_lg2 == 3 && pt->pa_shift >= 0 && pt->table_shift >= 0 &&
 		     pt->fmt->pa_linear;
+	for (unsigned int l = 0; l <= pt->top; l++)
+		if (pt->lvl[l].empty)
+			pt->fast64 = false; /* the fast descent tests presence on e alone */
 	pt->radix9 = pt->fast64 && !pt->pa_shift && !pt->table_shift;
 	for (unsigned int l = 0; l <= pt->top; l++)
 		if (pt->lvl[l].shift != 12 + 9 * l || pt->lvl[l].index_bits > 9)

@@ -20,28 +20,32 @@
 #include "pt_engine.h"
 #include "util/err.h"
 
-/* The present leaf entry that translates @iova (within IAS), or 0. */
-static uint64_t lookup(const struct ims_pt *pt, uint64_t iova, struct pt_found *at)
+/*
+ * The present leaf entry that translates @iova (within IAS) into *@leaf and
+ * where it is into *@at; false when nothing does.  (A present entry may be
+ * all zeroes in formats with an invalid bit: s390's writable page at 0.)
+ */
+static bool lookup(const struct ims_pt *pt, uint64_t iova, struct pt_found *at, uint64_t *leaf)
 {
 	const void *table = pt->root;
 	unsigned int level = pt->top;
 
 	if (pt->fast64) {
-		uint64_t e = pt_find64(pt, iova, 0, at);
-
-		return e & pt->present_mask ? e : 0;
+		*leaf = pt_find64(pt, iova, 0, at);
+		return *leaf & pt->present_mask;
 	}
 	for (;;) {
 		size_t slot = pt_index(pt, level, iova);
 		uint64_t e = pt_load(pt, table, slot);
 
-		if (!pt_present(pt, e))
-			return 0;
+		if (!pt_present(pt, level, e))
+			return false;
 		if (!pt_is_table(pt, level, e)) {
 			at->table = (void *)table;
 			at->slot = slot;
 			at->level = level;
-			return e;
+			*leaf = e;
+			return true;
 		}
 		table = pt_table_of(pt, e);
 		level--;
@@ -90,8 +94,7 @@ IMS_EXPORT uint64_t ims_pt_iova_to_phys(const struct ims_pt *pt, uint64_t iova)
 	}
 	if (pt->fast64)
 		return phys_fast64(pt, iova, pt->top, false);
-	e = lookup(pt, iova, &at);
-	return e ? leaf_phys(pt, at.level, e, iova) : 0;
+	return lookup(pt, iova, &at, &e) ? leaf_phys(pt, at.level, e, iova) : 0;
 }
 
 static bool access_allowed(int prot, int access)
@@ -108,8 +111,7 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 	uint64_t e;
 	int prot;
 
-	e = iova <= pt->max_iova ? lookup(pt, iova, &at) : 0;
-	if (!e)
+	if (iova > pt->max_iova || !lookup(pt, iova, &at, &e))
 		return -ENOENT;
 	prot = pt->fmt->leaf_prot(pt, e);
 	if (!access_allowed(prot, access))
@@ -126,10 +128,11 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 IMS_EXPORT int ims_pt_set_dirty(struct ims_pt *pt, uint64_t iova)
 {
 	struct pt_found at;
+	uint64_t e;
 
 	if (!pt->dirty_bit)
 		return -EOPNOTSUPP;
-	if (iova > pt->max_iova || !lookup(pt, iova, &at))
+	if (iova > pt->max_iova || !lookup(pt, iova, &at, &e))
 		return -ENOENT;
 	pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
 	return 0;

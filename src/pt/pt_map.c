@@ -94,7 +94,7 @@ static void *map_descend(struct pt_map *m, int *err)
 		size_t slot = pt_index(pt, level, m->iova);
 		uint64_t e = pt_load(pt, table, slot);
 
-		if (!pt_present(pt, e)) {
+		if (!pt_present(pt, level, e)) {
 			table = map_new_table(pt, table, slot, level, err);
 		} else if (pt_is_table(pt, level, e)) {
 			table = pt_table_of(pt, e);
@@ -123,8 +123,9 @@ static bool subtree_has_leaf(struct ims_pt *pt, void *table, unsigned int level)
 }
 
 /*
- * A non-zero slot where a leaf goes (@iova is the slot's item): 0 once it is
- * free, -EEXIST when it holds a leaf or a table with leaves.
+ * A slot that is not plain empty where a leaf goes (@iova is the slot's
+ * item): 0 once it is free, -EEXIST when it holds a leaf or a table with
+ * leaves.
  */
 static int clear_in_way(struct pt_map *m, void *table, size_t slot, uint64_t iova)
 {
@@ -132,14 +133,14 @@ static int clear_in_way(struct pt_map *m, void *table, size_t slot, uint64_t iov
 	uint64_t e = pt_load(pt, table, slot);
 	void *child;
 
-	if (!pt_present(pt, e))
+	if (!pt_present(pt, m->level, e))
 		return 0;
 	if (!pt_is_table(pt, m->level, e))
 		return -EEXIST;
 	child = pt_table_of(pt, e);
 	if (subtree_has_leaf(pt, child, m->level - 1))
 		return -EEXIST;
-	pt_store(pt, table, slot, 0);
+	pt_store(pt, table, slot, pt->lvl[m->level].empty);
 	pt_drop_subtree(pt, child, m->level - 1, &m->freed);
 	pt_gather_add_range(&m->freed, iova, pt_item_last(pt, m->level, iova));
 	return 0;
@@ -149,11 +150,11 @@ static int clear_in_way(struct pt_map *m, void *table, size_t slot, uint64_t iov
 static size_t write_singles64(struct pt_map *m, uint64_t *table, size_t slot, size_t n,
 			      uint64_t e, int *err)
 {
-	uint64_t *p = table + slot, delta = m->delta;
+	uint64_t *p = table + slot, delta = m->delta, empty = m->pt->lvl[m->level].empty;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		if (ims_unlikely(__atomic_load_n(p + k, __ATOMIC_RELAXED)) &&
+		if (ims_unlikely(__atomic_load_n(p + k, __ATOMIC_RELAXED) != empty) &&
 		    (*err = clear_in_way(m, table, slot + k, m->iova + ((uint64_t)k << m->size_lg2))))
 			break;
 		__atomic_store_n(p + k, e, __ATOMIC_RELAXED);
@@ -169,6 +170,7 @@ static size_t write_leaves(struct pt_map *m, void *table, size_t slot, size_t n,
 	struct ims_pt *pt = m->pt;
 	unsigned int item_lg2 = pt->lvl[m->level].shift;
 	size_t slots = (size_t)1 << (m->size_lg2 - item_lg2);
+	uint64_t empty = pt->lvl[m->level].empty;
 	size_t k;
 
 	for (k = 0; k < n; k++, slot += slots, e += m->delta) {
@@ -178,7 +180,7 @@ static size_t write_leaves(struct pt_map *m, void *table, size_t slot, size_t n,
 			e = pt->fmt->make_leaf(pt, m->pa + ((uint64_t)k << m->size_lg2), m->level,
 					       m->size_lg2, m->bits);
 		for (size_t j = 0; j < slots; j++)
-			if (pt_load(pt, table, slot + j) &&
+			if (pt_load(pt, table, slot + j) != empty &&
 			    (*err = clear_in_way(m, table, slot + j, iova + ((uint64_t)j << item_lg2))))
 				return k;
 		for (size_t j = 0; j < slots; j++)

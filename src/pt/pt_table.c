@@ -36,13 +36,13 @@ static const struct pt_registry_entry pt_registry[IMS_PT_FORMAT_NR] = {
 	[IMS_PT_AMD_V1] = { "amd-v1", &pt_fmt_amdv1 },
 	[IMS_PT_RISCV] = { "riscv", NULL },
 	[IMS_PT_MTK_V1] = { "mtk-v1", NULL },
-	[IMS_PT_SPRD] = { "sprd", NULL },
-	[IMS_PT_TEGRA_GART] = { "tegra-gart", NULL },
-	[IMS_PT_S390] = { "s390", NULL },
-	[IMS_PT_TEGRA_SMMU] = { "tegra-smmu", NULL },
+	[IMS_PT_SPRD] = { "sprd", &pt_fmt_sprd },
+	[IMS_PT_TEGRA_GART] = { "tegra-gart", &pt_fmt_tegra_gart },
+	[IMS_PT_S390] = { "s390", &pt_fmt_s390 },
+	[IMS_PT_TEGRA_SMMU] = { "tegra-smmu", &pt_fmt_tegra_smmu },
 	[IMS_PT_EXYNOS] = { "exynos", NULL },
 	[IMS_PT_ROCKCHIP] = { "rockchip", NULL },
-	[IMS_PT_OMAP] = { "omap", NULL },
+	[IMS_PT_OMAP] = { "omap", &pt_fmt_omap },
 	[IMS_PT_SUN50I] = { "sun50i", NULL },
 };
 
@@ -66,10 +66,16 @@ IMS_EXPORT int ims_pt_format_from_name(const char *name, enum ims_pt_format *for
 
 void *pt_table_alloc(struct ims_pt *pt, unsigned int level)
 {
-	void *table = pt_pages_alloc(pt->pool, pt->lvl[level].table_lg2);
+	const struct pt_level *lvl = &pt->lvl[level];
+	void *table = pt_pages_alloc(pt->pool, lvl->table_lg2);
 
-	if (table)
-		pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+	if (!table)
+		return NULL;
+	pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+	/* Zeroed by the allocator; formats with an invalid bit want it in every slot. */
+	if (lvl->empty)
+		for (size_t i = 0; i < (size_t)1 << (lvl->table_lg2 - pt->entry_lg2); i++)
+			pt_store(pt, table, i, lvl->empty);
 	return table;
 }
 

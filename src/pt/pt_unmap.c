@@ -42,12 +42,13 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 static size_t unmap_singles64(const struct ims_pt *pt, uint64_t *table, size_t slot, size_t end,
 			      unsigned int level)
 {
+	uint64_t empty = pt->lvl[level].empty;
 	size_t i;
 
 	for (i = slot; i <= end; i++) {
 		if (!pt_is_single_leaf(pt, level, __atomic_load_n(table + i, __ATOMIC_RELAXED)))
 			break;
-		__atomic_store_n(table + i, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(table + i, empty, __ATOMIC_RELAXED);
 	}
 	return i - slot;
 }
@@ -64,7 +65,7 @@ static bool unmap_leaf(struct pt_unmap *u, void *table, size_t *slot, unsigned i
 		return false;
 	slots = (size_t)1 << leaf.slots_lg2;
 	for (size_t j = 0; j < slots; j++)
-		pt_store(u->pt, table, *slot + j, 0);
+		pt_store(u->pt, table, *slot + j, u->pt->lvl[level].empty);
 	u->unmapped += 1ull << leaf.size_lg2;
 	u->max_lg2 = IMS_MAX(u->max_lg2, leaf.size_lg2);
 	*slot += slots;
@@ -86,7 +87,7 @@ static bool unmap_child(struct pt_unmap *u, void *table, size_t slot, unsigned i
 	if (u->stopped)
 		return false;
 	if (whole) {
-		pt_store(pt, table, slot, 0);
+		pt_store(pt, table, slot, pt->lvl[level].empty);
 		pt_drop_table(pt, child, u->freed);
 	}
 	return true;
@@ -103,7 +104,7 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 		uint64_t e = pt_load(pt, table, slot);
 		size_t n;
 
-		if (!pt_present(pt, e))
+		if (!pt_present(pt, level, e))
 			break;
 		if (pt_is_table(pt, level, e)) {
 			if (!unmap_child(u, table, slot, level, cur, last, e))
@@ -142,7 +143,7 @@ static bool unmap_one_fast(struct pt_unmap *u, uint64_t iova, unsigned int size_
 	if (!pt->fast64)
 		return false;
 	e = pt_find64(pt, iova, pt->size_level[size_lg2], &at);
-	if (!pt_present(pt, e) || pt_is_table(pt, at.level, e))
+	if (!pt_present(pt, at.level, e) || pt_is_table(pt, at.level, e))
 		return false;
 	leaf_lg2 = pt_leaf_size_lg2(pt, at.level, e);
 	if (leaf_lg2 < size_lg2 || (iova & ((1ull << leaf_lg2) - 1)))

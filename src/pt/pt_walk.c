@@ -57,11 +57,11 @@ int pt_visit_range(struct pt_visit *v, void *table, unsigned int level, uint64_t
 	while (slot <= end && !ret) {
 		uint64_t e = pt_load(pt, table, slot);
 
-		if (pt_present(pt, e) && !pt_is_table(pt, level, e)) {
+		if (pt_present(pt, level, e) && !pt_is_table(pt, level, e)) {
 			ret = visit_leaf(v, table, &slot, level, &cur, e);
 			continue;
 		}
-		if (pt_present(pt, e))
+		if (pt_present(pt, level, e))
 			ret = visit_child(v, table, slot, level, cur, last, e);
 		cur = pt_item_last(pt, level, cur) + 1;
 		slot++;

@@ -37,6 +37,15 @@ const struct pt_test_cfg pt_test_cfgs[] = {
 	  { .format = IMS_PT_VTD_SS, .features = IMS_PT_FEAT_DIRTY | IMS_PT_FEAT_SNOOP }, SZ_1G,
 	  false },
 	{ "vtd-ss 5 levels", { .format = IMS_PT_VTD_SS, .levels = 5 }, SZ_1G, true },
+	{ "s390 3 levels (RTTO)", { .format = IMS_PT_S390 }, SZ_4K, true },
+	{ "s390 4 levels (RSTO)", { .format = IMS_PT_S390, .levels = 4 }, SZ_4K, false },
+	{ "s390 5 levels (RFTO)", { .format = IMS_PT_S390, .levels = 5 }, SZ_4K, true },
+	{ "sprd 256M (quarters)", { .format = IMS_PT_SPRD }, SZ_4K, false },
+	{ "sprd 64M flat oas 32", { .format = IMS_PT_SPRD, .ias = 26, .oas = 32 }, SZ_4K, true },
+	{ "tegra-gart 32M", { .format = IMS_PT_TEGRA_GART }, SZ_4K, false },
+	{ "tegra-smmu 32-bit", { .format = IMS_PT_TEGRA_SMMU }, SZ_4K, true },
+	{ "tegra-smmu 34-bit", { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, SZ_4K, false },
+	{ "omap", { .format = IMS_PT_OMAP }, 1ull << 24, false },
 };
 const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
 
@@ -66,6 +75,16 @@ int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
 	case IMS_PT_VTD_SS:
 		return (prot & (IMS_PROT_READ | IMS_PROT_WRITE)) |
 		       (cfg->features & IMS_PT_FEAT_SNOOP ? prot & IMS_PROT_CACHE : 0);
+	case IMS_PT_S390:
+		/* only write protection: a write-only page is read-write */
+		return IMS_PROT_READ | (prot & IMS_PROT_WRITE);
+	case IMS_PT_TEGRA_SMMU:
+		return prot & (IMS_PROT_READ | IMS_PROT_WRITE);
+	case IMS_PT_SPRD:
+	case IMS_PT_TEGRA_GART:
+	case IMS_PT_OMAP:
+		/* no permission bits */
+		return IMS_PROT_READ | IMS_PROT_WRITE;
 	default:
 		fail_msg("no prot rule for format %d", cfg->format);
 		return 0;

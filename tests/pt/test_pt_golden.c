@@ -110,6 +110,69 @@ static const struct golden_leaf vtdss_golden[] = {
 	  GIB(1), RW, 2, 0x0000000080000083, 1 },
 };
 
+/*
+ * z/Architecture Principles of Operation, chapter 3 "Translation Tables",
+ * as zPCI uses them (kernel arch/s390/include/asm/pci_dma.h): page-table
+ * entry = frame (63:12) | P 0x200 (write-protected) | I 0x400 (invalid).
+ */
+#define S390 { .format = IMS_PT_S390 }
+static const struct golden_leaf s390_golden[] = {
+	{ "4K RW", S390, KIB(4), 0x12345000, KIB(4), RW, 0, 0x0000000012345000, 1 },
+	{ "4K R: P set", S390, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x0000000012345200, 1 },
+	{ "4K W: no write-only, RW", S390, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0,
+	  0x0000000012345000, 1 },
+	{ "4K RW of page 0: the all-zero valid entry", S390, KIB(20), 0, KIB(4), RW, 0, 0, 1 },
+	{ "4K RW above 4 TiB, 5 levels", { .format = IMS_PT_S390, .levels = 5 },
+	  0xfffffffffffff000, 0x00007f0000001000, KIB(4), RW, 0, 0x00007f0000001000, 1 },
+};
+
+/* Spreadtrum (kernel drivers/iommu/sprd-iommu.c): word = PA >> 12. */
+static const struct golden_leaf sprd_golden[] = {
+	{ "4K", { .format = IMS_PT_SPRD }, KIB(12), 0x12345000, KIB(4), RW, 0, 0x00012345, 1 },
+	{ "4K, last page of the 256 MiB window", { .format = IMS_PT_SPRD }, MIB(256) - KIB(4),
+	  0xfffff000, KIB(4), IMS_PROT_READ, 0, 0x000fffff, 1 },
+	{ "4K, a 44-bit PA", { .format = IMS_PT_SPRD }, MIB(100), 0xfff12345000, KIB(4), RW, 0,
+	  0xfff12345, 1 },
+	{ "4K, 64 MiB flat array", { .format = IMS_PT_SPRD, .ias = 26 }, MIB(64) - KIB(4),
+	  0x12345000, KIB(4), RW, 0, 0x00012345, 1 },
+};
+
+/* Tegra20 GART (kernel drivers/iommu/tegra-gart.c): entry = bit 31 valid | PA 30:12. */
+static const struct golden_leaf gart_golden[] = {
+	{ "4K", { .format = IMS_PT_TEGRA_GART }, KIB(4), 0x12345000, KIB(4), RW, 0, 0x92345000, 1 },
+	{ "4K, last page of the aperture, highest PA", { .format = IMS_PT_TEGRA_GART },
+	  MIB(32) - KIB(4), 0x7ffff000, KIB(4), IMS_PROT_WRITE, 0, 0xfffff000, 1 },
+};
+
+/*
+ * Tegra SMMU (Tegra K1 TRM, MC SMMU; kernel drivers/iommu/tegra-smmu.c):
+ * PTE = READABLE 31 | WRITABLE 30 | NONSECURE 29 | PA >> 12.
+ */
+#define SMMU { .format = IMS_PT_TEGRA_SMMU }
+static const struct golden_leaf smmu_golden[] = {
+	{ "4K RW", SMMU, 0x12345000, 0x12345000, KIB(4), RW, 0, 0xE0012345, 1 },
+	{ "4K R", SMMU, 0x12345000, 0x12345000, KIB(4), IMS_PROT_READ, 0, 0xA0012345, 1 },
+	{ "4K W", SMMU, 0x12345000, 0x12345000, KIB(4), IMS_PROT_WRITE, 0, 0x60012345, 1 },
+	{ "4K RW, 34-bit PA", { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, 0xfffff000, 0x345678000,
+	  KIB(4), RW, 0, 0xE0345678, 1 },
+};
+
+/*
+ * OMAP4430 TRM, MMU translation tables (kernel omap-iopgtable.h): small page
+ * PA | 10, large page PA | 01 in 16 entries, section PA | 10, supersection
+ * PA | bit 18 | 10 in 16 entries.
+ */
+#define OMAP { .format = IMS_PT_OMAP }
+static const struct golden_leaf omap_golden[] = {
+	{ "4K small page", OMAP, 0x12345000, 0x87654000, KIB(4), RW, 0, 0x87654002, 1 },
+	{ "4K small page, read-only asked: no permission bits", OMAP, KIB(4), 0x12345000, KIB(4),
+	  IMS_PROT_READ, 0, 0x12345002, 1 },
+	{ "64K large page: 16 entries", OMAP, KIB(64), 0x12340000, KIB(64), RW, 0, 0x12340001, 16 },
+	{ "1M section", OMAP, MIB(1), 0x12300000, MIB(1), RW, 1, 0x12300002, 1 },
+	{ "16M supersection: 16 entries", OMAP, MIB(16), 0x12000000, MIB(16), RW, 1, 0x12040002,
+	  16 },
+};
+
 /* Walk the raw tables from the root to @level; assert every table entry on the way. */
 static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level)
 {
@@ -119,7 +182,7 @@ static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level
 	for (unsigned int l = pt->top; l > level; l--) {
 		uint64_t e = pt_load(pt, table, pt_index(pt, l, iova));
 
-		assert_true(pt_present(pt, e) && pt_is_table(pt, l, e));
+		assert_true(pt_present(pt, l, e) && pt_is_table(pt, l, e));
 		table = pt_table_of(pt, e);
 	}
 	return table;
@@ -129,6 +192,7 @@ static void check_leaf(const struct golden_leaf *g)
 {
 	struct ims_pt *pt;
 	size_t mapped, slot;
+	uint64_t empty;
 	void *table;
 
 	print_message("# %s\n", g->what);
@@ -136,12 +200,13 @@ static void check_leaf(const struct golden_leaf *g)
 	assert_int_equal(ims_pt_map(pt, g->iova, g->pa, g->pgsize, 1, g->prot, &mapped), 0);
 	table = table_at(pt, g->iova, g->level);
 	slot = pt_index(pt, g->level, g->iova);
+	empty = pt->lvl[g->level].empty;
 	if (slot)
-		assert_int_equal(pt_load(pt, table, slot - 1), 0);
+		assert_int_equal(pt_load(pt, table, slot - 1), empty);
 	for (unsigned int i = 0; i < g->slots; i++)
 		assert_int_equal(pt_load(pt, table, slot + i), g->want);
 	if (slot + g->slots < (1ull << pt->lvl[g->level].index_bits))
-		assert_int_equal(pt_load(pt, table, slot + g->slots), 0);
+		assert_int_equal(pt_load(pt, table, slot + g->slots), empty);
 	assert_int_equal(ims_pt_iova_to_phys(pt, g->iova + g->pgsize / 2), g->pa + g->pgsize / 2);
 	ims_pt_destroy(pt);
 }
@@ -172,10 +237,35 @@ static void test_vtdss_leaves(void **state)
 	check_table(vtdss_golden, IMS_ARRAY_SIZE(vtdss_golden));
 }
 
+static void test_s390_leaves(void **state)
+{
+	check_table(s390_golden, IMS_ARRAY_SIZE(s390_golden));
+}
+
+static void test_sprd_leaves(void **state)
+{
+	check_table(sprd_golden, IMS_ARRAY_SIZE(sprd_golden));
+}
+
+static void test_gart_leaves(void **state)
+{
+	check_table(gart_golden, IMS_ARRAY_SIZE(gart_golden));
+}
+
+static void test_tegra_smmu_leaves(void **state)
+{
+	check_table(smmu_golden, IMS_ARRAY_SIZE(smmu_golden));
+}
+
+static void test_omap_leaves(void **state)
+{
+	check_table(omap_golden, IMS_ARRAY_SIZE(omap_golden));
+}
+
 /*
  * The directory entries above a 4K leaf: @want_bits besides the address,
  * per level (index 0 unused); the address field holds the next table's
- * address shifted left by @addr_lshift.
+ * address shifted left by @addr_lshift (right when negative).
  */
 static void check_directories(const struct ims_pt_cfg *cfg, uint64_t iova,
 			      const uint64_t *want_bits, uint64_t addr_mask, int addr_lshift)
@@ -193,7 +283,7 @@ static void check_directories(const struct ims_pt_cfg *cfg, uint64_t iova,
 		void *next = table_at(pt, iova, l - 1);
 
 		assert_int_equal(e & ~addr_mask, want_bits[l]);
-		assert_int_equal(e & addr_mask, (uint64_t)(uintptr_t)next << addr_lshift);
+		assert_int_equal(e & addr_mask, pt_shift((uintptr_t)next, addr_lshift));
 		table = next;
 	}
 	ims_pt_destroy(pt);
@@ -221,6 +311,59 @@ static void test_x86_directories(void **state)
 
 	check_directories(&x86_5, 0x01edcba987654000, x86, PT_GENMASK(51, 12), 0);
 	check_directories(&vtd_5, 0x01edcba987654000, vtd, PT_GENMASK(51, 12), 0);
+}
+
+/*
+ * s390: a region entry is origin | TT (01 third, 10 second, 11 first) | TL 3,
+ * a segment entry the page table's origin (TT 00).
+ */
+static void test_s390_directories(void **state)
+{
+	static const uint64_t s390[] = { 0, 0x0, 0x7, 0xb, 0xf };
+	const struct ims_pt_cfg five = { .format = IMS_PT_S390, .levels = 5 };
+
+	check_directories(&five, 0xfedcba9876543000, s390, PT_GENMASK(63, 12), 0);
+}
+
+/* Fresh s390 tables hold the invalid bit in every entry, as the kernel fills them. */
+static void test_s390_tables_start_invalid(void **state)
+{
+	const struct ims_pt_cfg cfg = { .format = IMS_PT_S390 };
+	struct ims_pt *pt;
+	size_t mapped;
+	uint64_t *root, *pte;
+
+	assert_int_equal(ims_pt_create(&cfg, &pt), 0);
+	root = (uint64_t *)(uintptr_t)ims_pt_root(pt);
+	for (unsigned int i = 0; i < 2048; i++)
+		assert_int_equal(root[i], 0x20);
+	assert_int_equal(ims_pt_map(pt, 0x5000, 0x12345000, KIB(4), 1, RW, &mapped), 0);
+	pte = table_at(pt, 0x5000, 0);
+	for (unsigned int i = 0; i < 256; i++)
+		assert_int_equal(pte[i], i == 5 ? 0x12345000 : 0x400);
+	/* unmapping writes the invalid bit back */
+	assert_int_equal(ims_pt_unmap(pt, 0x5000, KIB(4), 1, NULL), KIB(4));
+	assert_int_equal(pte[5], 0x400);
+	assert_int_equal(ims_pt_iova_to_phys(pt, 0x5000), 0);
+	ims_pt_destroy(pt);
+}
+
+/*
+ * 32-bit directories: tegra-smmu PDE = READABLE | WRITABLE | NONSECURE |
+ * NEXT | table >> 12; OMAP first-level entry = table | 01; the sprd
+ * directory (software only, flat32.h) = bit 31 | quarter >> 12.
+ */
+static void test_32bit_directories(void **state)
+{
+	static const uint64_t smmu[] = { 0, 0xF0000000 };
+	static const uint64_t omap[] = { 0, 0x1 };
+	static const uint64_t sprd[] = { 0, 0x80000000 };
+	const struct ims_pt_cfg smmu_cfg = SMMU, omap_cfg = OMAP;
+	const struct ims_pt_cfg sprd_cfg = { .format = IMS_PT_SPRD };
+
+	check_directories(&smmu_cfg, 0x12345000, smmu, PT_GENMASK(19, 0), -12);
+	check_directories(&omap_cfg, 0x12345000, omap, PT_GENMASK(31, 10), 0);
+	check_directories(&sprd_cfg, 0x0abcd000, sprd, PT_GENMASK(19, 0), -12);
 }
 
 /* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9. */
@@ -261,6 +404,14 @@ int main(void)
 		cmocka_unit_test(test_amdv1_directories),
 		cmocka_unit_test(test_x86_directories),
 		cmocka_unit_test(test_dirty_bits),
+		cmocka_unit_test(test_s390_leaves),
+		cmocka_unit_test(test_sprd_leaves),
+		cmocka_unit_test(test_gart_leaves),
+		cmocka_unit_test(test_tegra_smmu_leaves),
+		cmocka_unit_test(test_omap_leaves),
+		cmocka_unit_test(test_s390_directories),
+		cmocka_unit_test(test_s390_tables_start_invalid),
+		cmocka_unit_test(test_32bit_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,7 +101,8 @@ static void op_map(struct rnd *r)
 {
 	uint64_t pgsize = pick_size(r), iova;
 	size_t count = 1 + rnd_below(r, pgsize == r->sizes[0] ? 48 : 3);
-	uint64_t pa = (pt_test_rand(&r->seed) & ((1ull << 40) - 1)) & ~(pgsize - 1);
+	unsigned int pa_bits = ims_pt_config(r->pt)->oas < 40 ? ims_pt_config(r->pt)->oas : 40;
+	uint64_t pa = (pt_test_rand(&r->seed) & ((1ull << pa_bits) - 1)) & ~(pgsize - 1);
 	size_t mapped, want_mapped;
 	int prot = random_prot(r), ret, want;
 
