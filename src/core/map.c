@@ -73,7 +73,7 @@ static int map_runs(struct ims_domain *domain, uint64_t iova, uint64_t paddr,
 
 	*done = 0;
 	while (*done < size) {
-		size_t count, mapped = 0;
+		size_t count = 0, mapped = 0;
 		size_t pgsize = ims_iommu_pgsize(domain->pgsize_bitmap, iova, paddr,
 						 size - *done, &count);
 
@@ -123,7 +123,7 @@ size_t ims_iommu_unmap_fast(struct ims_domain *domain, uint64_t iova, size_t siz
 	if ((iova | size) & (min_pgsize(domain) - 1))
 		return 0;
 	while (unmapped < size) {
-		size_t count;
+		size_t count = 0;
 		size_t pgsize = ims_iommu_pgsize(domain->pgsize_bitmap, iova, iova,
 						 size - unmapped, &count);
 		size_t n = domain->ops->unmap_pages(domain, iova, pgsize, count, gather);
