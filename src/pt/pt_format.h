@@ -104,7 +104,7 @@ struct ims_pt {
 	uint64_t dirty_bit;        /* the leaf's hardware dirty bit; 0 without IMS_PT_FEAT_DIRTY */
 	uint64_t max_iova;         /* 2^ias - 1 */
 	uint64_t max_pa;           /* 2^oas - 1 */
-	size_t nr_pages;           /* 4 KiB pages of the tables linked into this table */
+	size_t nr_bytes;           /* bytes of the tables linked into this table */
 	ims_pt_sync_fn sync_fn;    /* see ims_pt_set_sync() */
 	void *sync_arg;
 	uint8_t size_level[64];    /* leaf size lg2 -> its level, or PT_NO_LEVEL */

@@ -8,10 +8,10 @@
  * still to come); a format without an implementation has no hooks and
  * ims_pt_create() answers -EOPNOTSUPP for it.
  *
- * Table accounting: pt->nr_pages counts the 4 KiB pages of the tables
- * linked into the table (root included); the allocator counts what is
- * handed out process-wide, which also includes pages unlinked by an unmap
- * and waiting in a gather.
+ * Table accounting: pt->nr_bytes counts the bytes of the tables linked into
+ * the table (root included; second-level tables may be smaller than a
+ * page); the allocator counts what is handed out process-wide, which also
+ * includes tables unlinked by an unmap and waiting in a gather.
  */
 #include <errno.h>
 #include <string.h>
@@ -69,13 +69,13 @@ void *pt_table_alloc(struct ims_pt *pt, unsigned int level)
 	void *table = pt_pages_alloc(pt->pool, pt->lvl[level].table_lg2);
 
 	if (table)
-		pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+		pt->nr_bytes += (size_t)1 << pt->lvl[level].table_lg2;
 	return table;
 }
 
 void pt_drop_table(struct ims_pt *pt, void *table, struct ims_pt_gather *g)
 {
-	pt->nr_pages -= pt_pages_size(table) >> PT_PAGE_LG2;
+	pt->nr_bytes -= pt_pages_size(table);
 	if (!g) {
 		pt_pages_free(table);
 		return;
@@ -188,11 +188,16 @@ IMS_EXPORT uint64_t ims_pt_root(const struct ims_pt *pt)
 
 IMS_EXPORT void ims_pt_mem_stats(const struct ims_pt *pt, struct ims_pt_mem_stats *out)
 {
-	out->table_pages = pt->nr_pages;
-	out->table_bytes = pt->nr_pages << PT_PAGE_LG2;
+	out->table_bytes = pt->nr_bytes;
+	out->table_pages = (pt->nr_bytes + (1ul << PT_PAGE_LG2) - 1) >> PT_PAGE_LG2;
 }
 
 IMS_EXPORT size_t ims_pt_pages_in_use(void)
 {
 	return pt_pages_in_use();
+}
+
+IMS_EXPORT size_t ims_pt_bytes_in_use(void)
+{
+	return pt_bytes_in_use();
 }
