@@ -153,8 +153,12 @@ struct pt_format {
 	 */
 	void (*decode_contig)(const struct ims_pt *pt, uint64_t e, unsigned int level,
 			      unsigned int *size_lg2, uint64_t *pa);
-	/* The IMS_PROT_* a present leaf grants. */
-	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e);
+	/*
+	 * The IMS_PROT_* a present leaf of @level grants.  (Short-descriptor
+	 * formats cannot tell a first-level section from a second-level small
+	 * page by the descriptor alone: the level places the attribute field.)
+	 */
+	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e, unsigned int level);
 	/* Leaf encodings are linear in the PA (see above). */
 	bool pa_linear;
 };
