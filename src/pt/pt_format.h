@@ -167,6 +167,11 @@ struct pt_format {
 extern const struct pt_format pt_fmt_amdv1;
 extern const struct pt_format pt_fmt_x86_64;
 extern const struct pt_format pt_fmt_vtdss;
+extern const struct pt_format pt_fmt_arm_v7s;
+extern const struct pt_format pt_fmt_mtk_v1;
+extern const struct pt_format pt_fmt_exynos;
+extern const struct pt_format pt_fmt_rockchip;
+extern const struct pt_format pt_fmt_sun50i;
 
 /*
  * Geometry helpers for formats (pt_geom.c).
