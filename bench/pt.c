@@ -7,7 +7,9 @@
  * Prints one TSV line per measurement:
  *   format  shape  op  ns_per_leaf  table_pages
  * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
- * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Ops: map (a fresh table
+ * (one call per leaf), 1G-2M-1call, 1G-2M-percall (1G-1M-* for the 32-bit
+ * formats with 1 MiB sections; none for those with 4 KiB pages only).
+ * The 32-bit formats map IOVA and PA from 1 GiB.  Ops: map (a fresh table
  * per run), unmap (every leaf the map made, one gather sync per call),
  * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
  * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
@@ -30,13 +32,14 @@
 
 #define GIB (1ull << 30)
 #define SZ_4K (1ull << 12)
+#define SZ_1M (1ull << 20)
 #define SZ_2M (1ull << 21)
 #define BASE_IOVA (1ull << 32)
 #define BASE_PA (1ull << 40)
 #define NR_LOOKUPS 1000000
 #define MAX_RUNS 31
 #define PASSES 3
-#define MAX_RESULTS 64
+#define MAX_RESULTS 128
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 
 static unsigned int runs = 7;
@@ -52,18 +55,6 @@ struct result {
 static struct result results[MAX_RESULTS];
 static unsigned int nr_results;
 
-struct bench_fmt {
-	const char *name;
-	struct ims_pt_cfg cfg;
-};
-
-static const struct bench_fmt formats[] = {
-	{ "amd-v1", { .format = IMS_PT_AMD_V1 } },
-	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
-	{ "x86-64", { .format = IMS_PT_X86_64 } },
-	{ "vtd-ss", { .format = IMS_PT_VTD_SS } },
-};
-
 struct shape {
 	const char *name;
 	uint64_t pgsize;
@@ -75,6 +66,36 @@ static const struct shape shapes[] = {
 	{ "1G-4K-percall", SZ_4K, 1 },
 	{ "1G-2M-1call", SZ_2M, 0 },
 	{ "1G-2M-percall", SZ_2M, 1 },
+	{ "1G-1M-1call", SZ_1M, 0 },
+	{ "1G-1M-percall", SZ_1M, 1 },
+};
+
+#define SHAPES_4K 0x3u
+#define SHAPES_4K_2M 0xfu
+#define SHAPES_4K_1M 0x33u
+
+struct bench_fmt {
+	const char *name;
+	struct ims_pt_cfg cfg;
+	unsigned int shapes;    /* bit i: shapes[i] */
+	uint64_t iova, pa;      /* where the 1 GiB goes, and from where */
+};
+
+static const struct bench_fmt formats[] = {
+	{ "amd-v1", { .format = IMS_PT_AMD_V1 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA },
+	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 },
+	  SHAPES_4K_2M, BASE_IOVA, BASE_PA },
+	{ "x86-64", { .format = IMS_PT_X86_64 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA },
+	{ "vtd-ss", { .format = IMS_PT_VTD_SS }, SHAPES_4K_2M, BASE_IOVA, BASE_PA },
+	{ "arm-v7s", { .format = IMS_PT_ARM_V7S }, SHAPES_4K_1M, GIB, GIB },
+	{ "arm-v7s-mtk", { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT },
+	  SHAPES_4K_1M, GIB, 4 * GIB },
+	{ "mtk-v1", { .format = IMS_PT_MTK_V1 }, SHAPES_4K, GIB, GIB },
+	{ "exynos", { .format = IMS_PT_EXYNOS }, SHAPES_4K_1M, GIB, GIB },
+	{ "rockchip", { .format = IMS_PT_ROCKCHIP }, SHAPES_4K, GIB, GIB },
+	{ "rockchip-v2", { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT },
+	  SHAPES_4K, GIB, 16 * GIB },
+	{ "sun50i", { .format = IMS_PT_SUN50I }, SHAPES_4K, GIB, GIB },
 };
 
 static double now_ns(void)
@@ -135,33 +156,33 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static void map_shape(struct ims_pt *pt, const struct shape *s)
+static void map_shape(struct ims_pt *pt, const struct bench_fmt *f, const struct shape *s)
 {
 	size_t n = GIB / s->pgsize, mapped;
 	int ret;
 
 	if (!s->per_call) {
-		ret = ims_pt_map(pt, BASE_IOVA, BASE_PA, s->pgsize, n, RW, &mapped);
+		ret = ims_pt_map(pt, f->iova, f->pa, s->pgsize, n, RW, &mapped);
 		if (ret)
 			die("map", ret);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		ret = ims_pt_map(pt, BASE_IOVA + i * s->pgsize, BASE_PA + i * s->pgsize, s->pgsize,
-				 1, RW, &mapped);
+		ret = ims_pt_map(pt, f->iova + i * s->pgsize, f->pa + i * s->pgsize, s->pgsize, 1, RW,
+				 &mapped);
 		if (ret)
 			die("map", ret);
 	}
 }
 
-static void unmap_shape(struct ims_pt *pt, const struct shape *s)
+static void unmap_shape(struct ims_pt *pt, const struct bench_fmt *f, const struct shape *s)
 {
 	size_t n = GIB / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
 	struct ims_pt_gather g;
 
 	ims_pt_gather_init(&g);
 	for (size_t i = 0; i < calls; i++) {
-		if (ims_pt_unmap(pt, BASE_IOVA + i * per * s->pgsize, s->pgsize, per, &g) !=
+		if (ims_pt_unmap(pt, f->iova + i * per * s->pgsize, s->pgsize, per, &g) !=
 		    per * s->pgsize)
 			die("unmap", -1);
 		ims_pt_gather_sync(&g);
@@ -182,10 +203,10 @@ static void bench_shape(const struct bench_fmt *f, const struct shape *s)
 		if (ret)
 			die("create", ret);
 		t0 = now_ns();
-		map_shape(pt, s);
+		map_shape(pt, f, s);
 		t1 = now_ns();
 		ims_pt_mem_stats(pt, &st);
-		unmap_shape(pt, s);
+		unmap_shape(pt, f, s);
 		t2 = now_ns();
 		ims_pt_destroy(pt);
 		if (r) { /* run 0 warms up */
@@ -206,23 +227,24 @@ static uint64_t xorshift(uint64_t *x)
 }
 
 /* The next IOVA of the dependent chain, from the previous translation. */
-static uint64_t next_dependent(uint64_t pa)
+static uint64_t next_dependent(const struct bench_fmt *f, uint64_t pa)
 {
-	uint64_t page = ((pa - BASE_PA) >> 12) * 0x9E3779B97F4A7C15ull;
+	uint64_t page = ((pa - f->pa) >> 12) * 0x9E3779B97F4A7C15ull;
 
-	return BASE_IOVA + ((page >> 46) << 12);
+	return f->iova + ((page >> 46) << 12);
 }
 
-static double time_lookups(const struct ims_pt *pt, const uint64_t *iovas, int dependent)
+static double time_lookups(const struct ims_pt *pt, const struct bench_fmt *f,
+			   const uint64_t *iovas, int dependent)
 {
 	double t0 = now_ns();
-	uint64_t sum = 0, iova = BASE_IOVA;
+	uint64_t sum = 0, iova = f->iova;
 
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
 		if (dependent) {
 			uint64_t pa = ims_pt_iova_to_phys(pt, iova);
 
-			iova = next_dependent(pa);
+			iova = next_dependent(f, pa);
 			sum += pa;
 		} else {
 			sum += ims_pt_iova_to_phys(pt, iovas[i]);
@@ -242,17 +264,17 @@ static void bench_lookups(const struct bench_fmt *f)
 
 	if (!iovas || ims_pt_create(&f->cfg, &pt))
 		die("lookup setup", -1);
-	map_shape(pt, &shapes[0]);
+	map_shape(pt, f, &shapes[0]);
 	ims_pt_mem_stats(pt, &st);
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
-		iovas[i] = BASE_IOVA + (xorshift(&seed) % (GIB >> 3)) * 8;
-		iovas[NR_LOOKUPS + i] = BASE_IOVA + i * (GIB / NR_LOOKUPS);
+		iovas[i] = f->iova + (xorshift(&seed) % (GIB >> 3)) * 8;
+		iovas[NR_LOOKUPS + i] = f->iova + i * (GIB / NR_LOOKUPS);
 	}
 	for (int op = 0; op < 3; op++) {
 		double ns[MAX_RUNS];
 
 		for (unsigned int r = 0; r <= runs; r++) {
-			double t = time_lookups(pt, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
+			double t = time_lookups(pt, f, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
 
 			if (r)
 				ns[r - 1] = t;
@@ -319,7 +341,8 @@ int main(int argc, char **argv)
 		bench_floor();
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
-				bench_shape(&formats[i], &shapes[s]);
+				if (formats[i].shapes & (1u << s))
+					bench_shape(&formats[i], &shapes[s]);
 			bench_lookups(&formats[i]);
 		}
 	}
