@@ -7,10 +7,12 @@
 #include <string.h>
 
 extern const struct ims_driver_model ims_mock_model;
+extern const struct ims_driver_model ims_mtk_model;
 extern const struct ims_driver_model ims_mtk_v1_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
+	&ims_mtk_model,
 	&ims_mtk_v1_model,
 	NULL,
 };
