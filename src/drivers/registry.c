@@ -10,12 +10,14 @@ extern const struct ims_driver_model ims_mock_model;
 extern const struct ims_driver_model ims_mtk_model;
 extern const struct ims_driver_model ims_mtk_v1_model;
 extern const struct ims_driver_model ims_msm_model;
+extern const struct ims_driver_model ims_exynos_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
 	&ims_mtk_model,
 	&ims_mtk_v1_model,
 	&ims_msm_model,
+	&ims_exynos_model,
 	NULL,
 };
 
