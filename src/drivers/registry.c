@@ -11,6 +11,7 @@ extern const struct ims_driver_model ims_mtk_model;
 extern const struct ims_driver_model ims_mtk_v1_model;
 extern const struct ims_driver_model ims_msm_model;
 extern const struct ims_driver_model ims_exynos_model;
+extern const struct ims_driver_model ims_rockchip_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
@@ -18,6 +19,7 @@ const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mtk_v1_model,
 	&ims_msm_model,
 	&ims_exynos_model,
+	&ims_rockchip_model,
 	NULL,
 };
 
