@@ -12,6 +12,7 @@ extern const struct ims_driver_model ims_mtk_v1_model;
 extern const struct ims_driver_model ims_msm_model;
 extern const struct ims_driver_model ims_exynos_model;
 extern const struct ims_driver_model ims_rockchip_model;
+extern const struct ims_driver_model ims_sun50i_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
@@ -20,6 +21,7 @@ const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_msm_model,
 	&ims_exynos_model,
 	&ims_rockchip_model,
+	&ims_sun50i_model,
 	NULL,
 };
 
