@@ -52,18 +52,17 @@ static inline int bed_load(const char *what, struct ims_platform **out, char *er
 	return ret;
 }
 
-/* Build @what into a fresh core of @profile; 0 or the errno, with the message in @err. */
-static inline int bed_try(struct bed *b, const char *what, enum ims_profile profile, char *err,
-			  size_t len)
+/* Build @what into a fresh core made with @cfg; 0 or the errno, with the message in @err. */
+static inline int bed_try_cfg(struct bed *b, const char *what, const struct ims_core_config *cfg,
+			      char *err, size_t len)
 {
-	struct ims_core_config cfg = { .profile = profile, .strict = true };
 	int ret;
 
 	memset(b, 0, sizeof(*b));
 	b->pt_bytes = ims_pt_bytes_in_use();
 	ret = bed_load(what, &b->platform, err, len);
 	if (!ret)
-		ret = ims_core_create(&cfg, &b->core);
+		ret = ims_core_create(cfg, &b->core);
 	if (!ret)
 		ret = ims_topo_instantiate(b->platform, b->core, &b->topo, err, len);
 	return ret;
@@ -78,13 +77,29 @@ static inline void bed_down(struct bed *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static inline void bed_up(struct bed *b, const char *what, enum ims_profile profile)
+/* The same in a core of @profile (strict DMA default domains, as the matrix builds them). */
+static inline int bed_try(struct bed *b, const char *what, enum ims_profile profile, char *err,
+			  size_t len)
+{
+	struct ims_core_config cfg = { .profile = profile, .strict = true };
+
+	return bed_try_cfg(b, what, &cfg, err, len);
+}
+
+static inline void bed_up_cfg(struct bed *b, const char *what, const struct ims_core_config *cfg)
 {
 	char err[512] = "";
-	int ret = bed_try(b, what, profile, err, sizeof(err));
+	int ret = bed_try_cfg(b, what, cfg, err, sizeof(err));
 
 	if (ret)
 		fail_msg("cannot build %.40s: %d %s", what, ret, err);
+}
+
+static inline void bed_up(struct bed *b, const char *what, enum ims_profile profile)
+{
+	struct ims_core_config cfg = { .profile = profile, .strict = true };
+
+	bed_up_cfg(b, what, &cfg);
 }
 
 static inline struct ims_device *bed_dev(struct bed *b, const char *name)
