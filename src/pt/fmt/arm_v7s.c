@@ -270,22 +270,12 @@ static int v7s_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level
 	return prot | (e & V7S_C ? IMS_PROT_CACHE : 0);
 }
 
-const struct pt_format pt_fmt_arm_v7s = {
-	.init = v7s_init,
-	.leaf_bits = v7s_leaf_bits,
-	.make_leaf = v7s_make_leaf,
-	.make_table = v7s_make_table,
-	.decode_contig = v7s_decode_contig,
-	.leaf_prot = v7s_leaf_prot,
-	.pa_linear = true,
-};
+/* The two variants differ only in whether the PA is linear in the descriptor. */
+#define V7S_HOOKS                                                     \
+	.init = v7s_init, .leaf_bits = v7s_leaf_bits, .make_leaf = v7s_make_leaf, \
+	.make_table = v7s_make_table, .decode_contig = v7s_decode_contig,         \
+	.leaf_prot = v7s_leaf_prot
 
-static const struct pt_format pt_fmt_arm_v7s_mtk = {
-	.init = v7s_init,
-	.leaf_bits = v7s_leaf_bits,
-	.make_leaf = v7s_make_leaf,
-	.make_table = v7s_make_table,
-	.decode_contig = v7s_decode_contig,
-	.leaf_prot = v7s_leaf_prot,
-	.pa_linear = false,
-};
+const struct pt_format pt_fmt_arm_v7s = { V7S_HOOKS, .pa_linear = true };
+
+static const struct pt_format pt_fmt_arm_v7s_mtk = { V7S_HOOKS, .pa_linear = false };

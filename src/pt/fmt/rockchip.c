@@ -120,22 +120,12 @@ static int rk_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 	return (e & RK_READABLE ? IMS_PROT_READ : 0) | (e & RK_WRITABLE ? IMS_PROT_WRITE : 0);
 }
 
-const struct pt_format pt_fmt_rockchip = {
-	.init = rk_init,
-	.leaf_bits = rk_leaf_bits,
-	.make_leaf = rk_make_leaf,
-	.make_table = rk_make_table,
-	.decode_contig = rk_decode_contig,
-	.leaf_prot = rk_leaf_prot,
-	.pa_linear = true,
-};
+/* The two layouts differ only in whether the PA is linear in the descriptor. */
+#define RK_HOOKS                                                                \
+	.init = rk_init, .leaf_bits = rk_leaf_bits, .make_leaf = rk_make_leaf,  \
+	.make_table = rk_make_table, .decode_contig = rk_decode_contig,         \
+	.leaf_prot = rk_leaf_prot
 
-static const struct pt_format pt_fmt_rockchip_v2 = {
-	.init = rk_init,
-	.leaf_bits = rk_leaf_bits,
-	.make_leaf = rk_make_leaf,
-	.make_table = rk_make_table,
-	.decode_contig = rk_decode_contig,
-	.leaf_prot = rk_leaf_prot,
-	.pa_linear = false,
-};
+const struct pt_format pt_fmt_rockchip = { RK_HOOKS, .pa_linear = true };
+
+static const struct pt_format pt_fmt_rockchip_v2 = { RK_HOOKS, .pa_linear = false };
