@@ -61,7 +61,7 @@ static int exynos_identity_attach(struct ims_domain *domain, struct ims_device *
 				  struct ims_domain *old)
 {
 	if (soc32_served_by(dev, &ims_exynos_ops))
-		((struct exynos_sysmmu *)dev->iommu->priv)->inst.active = NULL;
+		soc32_set_active(&((struct exynos_sysmmu *)dev->iommu->priv)->inst, NULL);
 	return 0;
 }
 
@@ -82,7 +82,7 @@ static int exynos_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 	if (ret)
 		return ret;
 	exynos_identity_attach(NULL, dev, old);
-	sys->inst.active = domain;
+	soc32_set_active(&sys->inst, domain);
 	ims_attach_reason("%s walks domain %u (domains are not bound to an instance)",
 			  dev->iommu->name, domain->id);
 	return 0;

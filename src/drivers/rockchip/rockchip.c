@@ -63,7 +63,7 @@ static int rk_identity_attach(struct ims_domain *domain, struct ims_device *dev,
 			      struct ims_domain *old)
 {
 	if (soc32_served_by(dev, &ims_rockchip_ops))
-		((struct rk_iommu *)dev->iommu->priv)->inst.active = NULL;
+		soc32_set_active(&((struct rk_iommu *)dev->iommu->priv)->inst, NULL);
 	return 0;
 }
 
@@ -78,14 +78,14 @@ static int rk_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 		return ims_rule_errno(&rule_virtual_device, dev, "%s has no Rockchip IOMMU",
 				      dev->name);
 	rk = dev->iommu->priv;
-	if (rk->inst.active == domain)
+	if (soc32_active(&rk->inst) == domain)
 		return 0;
 	cfg = table_cfg(rk);
 	ret = soc32_domain_table(to_soc32(domain), &cfg);
 	if (ret)
 		return ret;
 	rk_identity_attach(NULL, dev, old);
-	rk->inst.active = domain;
+	soc32_set_active(&rk->inst, domain);
 	ims_attach_reason("%s walks domain %u (domains are not bound to an instance)",
 			  dev->iommu->name, domain->id);
 	return 0;

@@ -138,9 +138,11 @@ void soc32_forget_active(struct ims_domain *domain, const struct ims_iommu_ops *
 	ims_mutex_lock(&core->lock);
 	ims_list_for_each_entry(iommu, &core->iommus, node) {
 		struct soc32_instance *inst = iommu->priv;
+		struct ims_domain *expect = domain;
 
-		if (iommu->ops == ops && inst->active == domain)
-			inst->active = NULL;
+		if (iommu->ops == ops)
+			__atomic_compare_exchange_n(&inst->active, &expect, NULL, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	}
 	ims_mutex_unlock(&core->lock);
 }
@@ -152,7 +154,7 @@ uint32_t soc32_active_id(struct ims_iommu *iommu, const struct ims_iommu_ops *op
 	if (!iommu || iommu->ops != ops)
 		return 0;
 	inst = iommu->priv;
-	return inst->active ? inst->active->id : 0;
+	return soc32_active(inst) ? soc32_active(inst)->id : 0;
 }
 
 int soc32_register(struct ims_core *core, const char *name, const struct ims_iommu_ops *ops,

@@ -47,8 +47,23 @@ static inline struct soc32_domain *to_soc32(struct ims_domain *domain)
  */
 struct soc32_instance {
 	struct ims_iommu *iommu;
-	struct ims_domain *active;  /* NULL: the identity domain (translation off) */
+	/*
+	 * NULL: the identity domain (translation off).  Changed by attaches,
+	 * which the instance's group mutex serialises, and cleared by a domain
+	 * being freed (soc32_forget_active): read and written atomically.
+	 */
+	struct ims_domain *active;
 };
+
+static inline struct ims_domain *soc32_active(const struct soc32_instance *inst)
+{
+	return __atomic_load_n(&inst->active, __ATOMIC_ACQUIRE);
+}
+
+static inline void soc32_set_active(struct soc32_instance *inst, struct ims_domain *domain)
+{
+	__atomic_store_n(&inst->active, domain, __ATOMIC_RELEASE);
+}
 
 /*
  * Register @inst (allocated by the caller with ims_zalloc, freed with

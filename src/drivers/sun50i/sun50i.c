@@ -57,14 +57,14 @@ static int sun50i_identity_attach(struct ims_domain *domain, struct ims_device *
 	if (!soc32_served_by(dev, &ims_sun50i_ops))
 		return 0;
 	si = dev->iommu->priv;
-	if (!si->inst.active)
+	if (!soc32_active(&si->inst))
 		return 0;
-	active = to_sun50i(si->inst.active);
+	active = to_sun50i(soc32_active(&si->inst));
 	if (--active->refcnt == 0) {
 		/* sun50i_iommu_detach_domain: the domain's page tables go */
 		ims_pt_destroy(active->sd.pt);
 		active->sd.pt = NULL;
-		si->inst.active = NULL;
+		soc32_set_active(&si->inst, NULL);
 	}
 	return 0;
 }
@@ -86,10 +86,10 @@ static int sun50i_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 	if (ret)
 		return ret;
 	d->refcnt++;
-	if (si->inst.active == domain)
+	if (soc32_active(&si->inst) == domain)
 		return 0;
 	sun50i_identity_attach(NULL, dev, old);
-	si->inst.active = domain;
+	soc32_set_active(&si->inst, domain);
 	ims_attach_reason("%s walks domain %u (domains are not bound to an instance)",
 			  dev->iommu->name, domain->id);
 	return 0;
