@@ -144,6 +144,17 @@ static inline void bed_release(struct bed *b, struct ims_domain *domain, const c
 	ims_domain_free(domain);
 }
 
+/* The driver reports no reserved region for @name (none of the 32-bit SoC drivers has one). */
+static inline void bed_no_resv_regions(struct bed *b, const char *name)
+{
+	struct ims_resv_list list;
+
+	ims_resv_list_init(&list);
+	assert_int_equal(ims_get_resv_regions(bed_dev(b, name), &list), 0);
+	assert_int_equal(list.nr, 0);
+	ims_resv_list_free(&list);
+}
+
 /* The answer, in @profile, of attaching a fresh domain for @name to @name's group. */
 static inline int bed_fresh_attach(const char *what, enum ims_profile profile, const char *name,
 				   bool *applied)

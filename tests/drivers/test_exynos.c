@@ -117,16 +117,12 @@ static void test_table_at_first_attach(void **state)
 
 static void test_groups_and_defaults(void **state)
 {
-	struct ims_resv_list list;
 	struct bed b;
 
 	bed_up(&b, "exynos", IMS_PROFILE_UPSTREAM);
 	assert_ptr_not_equal(bed_dev(&b, FIMD)->group, bed_dev(&b, GSC)->group);
 	assert_int_equal(bed_dev(&b, FIMD)->group->default_domain->type, IMS_DOMAIN_DMA);
-	ims_resv_list_init(&list);
-	assert_int_equal(ims_get_resv_regions(bed_dev(&b, FIMD), &list), 0);
-	assert_int_equal(list.nr, 0);
-	ims_resv_list_free(&list);
+	bed_no_resv_regions(&b, FIMD);
 	bed_down(&b);
 }
 

@@ -145,17 +145,13 @@ static void test_binding(void **state)
 
 static void test_groups_and_defaults(void **state)
 {
-	struct ims_resv_list list;
 	struct bed b;
 
 	bed_up(&b, "msm8960", IMS_PROFILE_UPSTREAM);
 	assert_ptr_not_equal(bed_dev(&b, MDP)->group, bed_dev(&b, VIDC)->group);
 	assert_int_equal(bed_dev(&b, MDP)->group->default_domain->type, IMS_DOMAIN_IDENTITY);
 	assert_int_equal(bed_dev(&b, MDP)->nr_ids, 2);
-	ims_resv_list_init(&list);
-	assert_int_equal(ims_get_resv_regions(bed_dev(&b, MDP), &list), 0);
-	assert_int_equal(list.nr, 0);
-	ims_resv_list_free(&list);
+	bed_no_resv_regions(&b, MDP);
 	bed_down(&b);
 }
 

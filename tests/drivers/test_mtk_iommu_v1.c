@@ -127,17 +127,13 @@ static void test_map_unmap_quirks(void **state)
 
 static void test_groups_and_regions(void **state)
 {
-	struct ims_resv_list list;
 	struct bed b;
 
 	bed_up(&b, "mt2701", IMS_PROFILE_UPSTREAM);
 	assert_ptr_not_equal(bed_dev(&b, DISPLAY)->group, bed_dev(&b, VDEC)->group);
 	assert_int_equal(bed_dev(&b, DISPLAY)->group->default_domain->type, IMS_DOMAIN_IDENTITY);
 	assert_int_equal(bed_dev(&b, VDEC)->nr_ids, 2);
-	ims_resv_list_init(&list);
-	assert_int_equal(ims_get_resv_regions(bed_dev(&b, DISPLAY), &list), 0);
-	assert_int_equal(list.nr, 0);
-	ims_resv_list_free(&list);
+	bed_no_resv_regions(&b, DISPLAY);
 	assert_false(ims_device_capable(bed_dev(&b, DISPLAY), IMS_CAP_CACHE_COHERENCY));
 	bed_down(&b);
 }

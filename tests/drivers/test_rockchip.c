@@ -124,16 +124,12 @@ static void test_one_layout_per_platform(void **state)
 
 static void test_regions_and_defaults(void **state)
 {
-	struct ims_resv_list list;
 	struct bed b;
 
 	bed_up(&b, "rockchip", IMS_PROFILE_UPSTREAM);
 	assert_ptr_not_equal(bed_dev(&b, VOP)->group, bed_dev(&b, VPU)->group);
 	assert_int_equal(bed_dev(&b, VOP)->group->default_domain->type, IMS_DOMAIN_DMA);
-	ims_resv_list_init(&list);
-	assert_int_equal(ims_get_resv_regions(bed_dev(&b, VOP), &list), 0);
-	assert_int_equal(list.nr, 0);
-	ims_resv_list_free(&list);
+	bed_no_resv_regions(&b, VOP);
 	bed_down(&b);
 }
 
