@@ -7,13 +7,12 @@
  * Prints one TSV line per measurement:
  *   format  shape  op  ns_per_leaf  table_pages
  * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
- * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Formats whose window
- * is smaller map all of it ("256M-4K-1call"), and the large-leaf shapes use
- * the format's next page size ("1G-1M-1call") or are left out.  Ops: map
- * (a fresh table per run), unmap (every leaf the map made, one gather sync
- * per call), lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6
- * random, sequential, and dependent random IOVAs over the span in 4 KiB
- * leaves).  The
+ * (one call per leaf), 1G-2M-1call, 1G-2M-percall (1G-1M-* for the 32-bit
+ * formats with 1 MiB sections; none for those with 4 KiB pages only).
+ * The 32-bit formats map IOVA and PA from 1 GiB.  Ops: map (a fresh table
+ * per run), unmap (every leaf the map made, one gather sync per call),
+ * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
+ * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
  * floor rows write 8-byte descriptors over 2 MiB of tables, hot and
  * pre-zeroed, or zeroing each 4 KiB table first.
  *
@@ -33,6 +32,7 @@
 
 #define GIB (1ull << 30)
 #define SZ_4K (1ull << 12)
+#define SZ_1M (1ull << 20)
 #define SZ_2M (1ull << 21)
 #define BASE_IOVA (1ull << 32)
 #define BASE_PA (1ull << 40)
@@ -55,40 +55,59 @@ struct result {
 static struct result results[MAX_RESULTS];
 static unsigned int nr_results;
 
-/* A format and the window it is measured over (0: the defaults). */
-struct bench_fmt {
-	const char *name;
-	struct ims_pt_cfg cfg;
-	uint64_t iova, pa;  /* BASE_IOVA, BASE_PA */
-	uint64_t span;      /* 1 GiB */
-	uint64_t big;       /* the large leaf: 2 MiB */
-};
-
-/* 32-bit formats: their whole window, or 1 GiB, below 4 GiB on both sides. */
-#define LOW32(span_) .iova = 0, .pa = GIB, .span = (span_)
-
-static const struct bench_fmt formats[] = {
-	{ .name = "amd-v1", .cfg = { .format = IMS_PT_AMD_V1 } },
-	{ .name = "amd-v1-mock2k",
-	  .cfg = { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
-	{ .name = "x86-64", .cfg = { .format = IMS_PT_X86_64 } },
-	{ .name = "vtd-ss", .cfg = { .format = IMS_PT_VTD_SS } },
-	{ .name = "s390", .cfg = { .format = IMS_PT_S390 } },
-	{ .name = "sprd", .cfg = { .format = IMS_PT_SPRD, .oas = 32 }, LOW32(256ull << 20) },
-	{ .name = "tegra-gart", .cfg = { .format = IMS_PT_TEGRA_GART }, LOW32(32ull << 20) },
-	{ .name = "tegra-smmu", .cfg = { .format = IMS_PT_TEGRA_SMMU }, LOW32(GIB) },
-	{ .name = "omap", .cfg = { .format = IMS_PT_OMAP }, LOW32(GIB), .big = 1ull << 20 },
-};
-
-/* What a shape maps: the format's window in leaves of one size. */
 struct shape {
-	const char *name;         /* "1G-4K-1call" */
-	const char *lookup_name;  /* "1G-4K": the lookups over the 4 KiB shape */
-	uint64_t iova, pa, span, pgsize;
+	const char *name;
+	uint64_t pgsize;
 	int per_call;
 };
 
-#define NR_SHAPES 4
+static const struct shape shapes[] = {
+	{ "1G-4K-1call", SZ_4K, 0 },
+	{ "1G-4K-percall", SZ_4K, 1 },
+	{ "1G-2M-1call", SZ_2M, 0 },
+	{ "1G-2M-percall", SZ_2M, 1 },
+	{ "1G-1M-1call", SZ_1M, 0 },
+	{ "1G-1M-percall", SZ_1M, 1 },
+};
+
+#define SHAPES_4K 0x3u
+#define SHAPES_4K_2M 0xfu
+#define SHAPES_4K_1M 0x33u
+
+struct bench_fmt {
+	const char *name;
+	struct ims_pt_cfg cfg;
+	unsigned int shapes;    /* bit i: shapes[i] */
+	uint64_t iova, pa;      /* where the 1 GiB goes, and from where */
+	uint64_t span;          /* bytes measured: 1 GiB, or the format's whole window */
+};
+
+static uint64_t span_of(const struct bench_fmt *f)
+{
+	return f->span ? f->span : GIB;
+}
+
+static const struct bench_fmt formats[] = {
+	{ "amd-v1", { .format = IMS_PT_AMD_V1 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
+	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 },
+	  SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
+	{ "x86-64", { .format = IMS_PT_X86_64 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
+	{ "vtd-ss", { .format = IMS_PT_VTD_SS }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
+	{ "arm-v7s", { .format = IMS_PT_ARM_V7S }, SHAPES_4K_1M, GIB, GIB, 0 },
+	{ "arm-v7s-mtk", { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT },
+	  SHAPES_4K_1M, GIB, 4 * GIB, 0 },
+	{ "mtk-v1", { .format = IMS_PT_MTK_V1 }, SHAPES_4K, GIB, GIB, 0 },
+	{ "exynos", { .format = IMS_PT_EXYNOS }, SHAPES_4K_1M, GIB, GIB, 0 },
+	{ "rockchip", { .format = IMS_PT_ROCKCHIP }, SHAPES_4K, GIB, GIB, 0 },
+	{ "rockchip-v2", { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT },
+	  SHAPES_4K, GIB, 16 * GIB, 0 },
+	{ "sun50i", { .format = IMS_PT_SUN50I }, SHAPES_4K, GIB, GIB, 0 },
+	{ "s390", { .format = IMS_PT_S390 }, SHAPES_4K, BASE_IOVA, BASE_PA, 0 },
+	{ "sprd", { .format = IMS_PT_SPRD }, SHAPES_4K, 0, GIB, 256ull << 20 },
+	{ "tegra-gart", { .format = IMS_PT_TEGRA_GART }, SHAPES_4K, 0, GIB, 32ull << 20 },
+	{ "tegra-smmu", { .format = IMS_PT_TEGRA_SMMU }, SHAPES_4K, GIB, GIB, 0 },
+	{ "omap", { .format = IMS_PT_OMAP }, SHAPES_4K_1M, GIB, GIB, 0 },
+};
 
 static double now_ns(void)
 {
@@ -113,63 +132,13 @@ static double median(double *v, unsigned int n)
 
 static void die(const char *what, int err);
 
-/* "1G", "256M", "4K": a size as the shape names write it. */
-static const char *size_label(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMG";
-	int u = 0;
-
-	bytes >>= 10;
-	while (u < 2 && bytes >= 1024 && !(bytes & 1023)) {
-		bytes >>= 10;
-		u++;
-	}
-	snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[u]);
-	return buf;
-}
-
-/* The shapes of @f (NULL names for shapes it has no page size for), named once. */
-static void make_shapes(const struct bench_fmt *f, uint64_t pgsizes, struct shape *out)
-{
-	static char names[32][NR_SHAPES + 1][64];
-	static const struct bench_fmt *named[32];
-	uint64_t big = f->big ? f->big : SZ_2M;
-	unsigned int slot = (unsigned int)(f - formats);
-	char span[24], size[24];
-
-	for (int i = 0; i < NR_SHAPES; i++) {
-		uint64_t pgsize = i < 2 ? SZ_4K : big;
-
-		out[i] = (struct shape){
-			.iova = f->iova ? f->iova : (f->span ? 0 : BASE_IOVA),
-			.pa = f->pa ? f->pa : BASE_PA,
-			.span = f->span ? f->span : GIB,
-			.pgsize = pgsize,
-			.per_call = i & 1,
-		};
-		if (!(pgsizes & pgsize))
-			continue;
-		if (named[slot] != f)
-			snprintf(names[slot][i], sizeof(names[slot][i]), "%s-%s-%s",
-				 size_label(out[i].span, span, sizeof(span)),
-				 size_label(pgsize, size, sizeof(size)), i & 1 ? "percall" : "1call");
-		out[i].name = names[slot][i];
-	}
-	if (named[slot] != f)
-		snprintf(names[slot][NR_SHAPES], sizeof(names[slot][NR_SHAPES]), "%s-4K",
-			 size_label(out[0].span, span, sizeof(span)));
-	out[0].lookup_name = names[slot][NR_SHAPES];
-	named[slot] = f;
-}
-
 static void emit(const char *format, const char *shape, const char *op, double ns,
 		 size_t pages)
 {
 	struct result *r = NULL;
 
 	for (unsigned int i = 0; i < nr_results && !r; i++)
-		if (!strcmp(results[i].format, format) && !strcmp(results[i].shape, shape) &&
-		    !strcmp(results[i].op, op))
+		if (results[i].format == format && results[i].shape == shape && results[i].op == op)
 			r = &results[i];
 	if (!r) {
 		if (nr_results == MAX_RESULTS)
@@ -198,33 +167,33 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-static void map_shape(struct ims_pt *pt, const struct shape *s)
+static void map_shape(struct ims_pt *pt, const struct bench_fmt *f, const struct shape *s)
 {
-	size_t n = s->span / s->pgsize, mapped;
+	size_t n = span_of(f) / s->pgsize, mapped;
 	int ret;
 
 	if (!s->per_call) {
-		ret = ims_pt_map(pt, s->iova, s->pa, s->pgsize, n, RW, &mapped);
+		ret = ims_pt_map(pt, f->iova, f->pa, s->pgsize, n, RW, &mapped);
 		if (ret)
 			die("map", ret);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		ret = ims_pt_map(pt, s->iova + i * s->pgsize, s->pa + i * s->pgsize, s->pgsize,
-				 1, RW, &mapped);
+		ret = ims_pt_map(pt, f->iova + i * s->pgsize, f->pa + i * s->pgsize, s->pgsize, 1, RW,
+				 &mapped);
 		if (ret)
 			die("map", ret);
 	}
 }
 
-static void unmap_shape(struct ims_pt *pt, const struct shape *s)
+static void unmap_shape(struct ims_pt *pt, const struct bench_fmt *f, const struct shape *s)
 {
-	size_t n = s->span / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
+	size_t n = span_of(f) / s->pgsize, calls = s->per_call ? n : 1, per = n / calls;
 	struct ims_pt_gather g;
 
 	ims_pt_gather_init(&g);
 	for (size_t i = 0; i < calls; i++) {
-		if (ims_pt_unmap(pt, s->iova + i * per * s->pgsize, s->pgsize, per, &g) !=
+		if (ims_pt_unmap(pt, f->iova + i * per * s->pgsize, s->pgsize, per, &g) !=
 		    per * s->pgsize)
 			die("unmap", -1);
 		ims_pt_gather_sync(&g);
@@ -234,7 +203,7 @@ static void unmap_shape(struct ims_pt *pt, const struct shape *s)
 static void bench_shape(const struct bench_fmt *f, const struct shape *s)
 {
 	double map_ns[MAX_RUNS], unmap_ns[MAX_RUNS];
-	double leaves = (double)(s->span / s->pgsize);
+	double leaves = (double)(span_of(f) / s->pgsize);
 	struct ims_pt_mem_stats st = { 0 };
 
 	for (unsigned int r = 0; r <= runs; r++) {
@@ -245,10 +214,10 @@ static void bench_shape(const struct bench_fmt *f, const struct shape *s)
 		if (ret)
 			die("create", ret);
 		t0 = now_ns();
-		map_shape(pt, s);
+		map_shape(pt, f, s);
 		t1 = now_ns();
 		ims_pt_mem_stats(pt, &st);
-		unmap_shape(pt, s);
+		unmap_shape(pt, f, s);
 		t2 = now_ns();
 		ims_pt_destroy(pt);
 		if (r) { /* run 0 warms up */
@@ -269,25 +238,24 @@ static uint64_t xorshift(uint64_t *x)
 }
 
 /* The next IOVA of the dependent chain, from the previous translation. */
-static uint64_t next_dependent(const struct shape *s, uint64_t pa)
+static uint64_t next_dependent(const struct bench_fmt *f, uint64_t pa)
 {
-	uint64_t page = ((pa - s->pa) >> 12) * 0x9E3779B97F4A7C15ull;
-	unsigned int pages_lg2 = __builtin_ctzll(s->span) - 12;
+	uint64_t page = ((pa - f->pa) >> 12) * 0x9E3779B97F4A7C15ull;
 
-	return s->iova + ((page >> (64 - pages_lg2)) << 12);
+	return f->iova + ((page >> 46) << 12);
 }
 
-static double time_lookups(const struct ims_pt *pt, const struct shape *s, const uint64_t *iovas,
-			   int dependent)
+static double time_lookups(const struct ims_pt *pt, const struct bench_fmt *f,
+			   const uint64_t *iovas, int dependent)
 {
 	double t0 = now_ns();
-	uint64_t sum = 0, iova = s->iova;
+	uint64_t sum = 0, iova = f->iova;
 
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
 		if (dependent) {
 			uint64_t pa = ims_pt_iova_to_phys(pt, iova);
 
-			iova = next_dependent(s, pa);
+			iova = next_dependent(f, pa);
 			sum += pa;
 		} else {
 			sum += ims_pt_iova_to_phys(pt, iovas[i]);
@@ -298,7 +266,7 @@ static double time_lookups(const struct ims_pt *pt, const struct shape *s, const
 	return (now_ns() - t0) / NR_LOOKUPS;
 }
 
-static void bench_lookups(const struct bench_fmt *f, const struct shape *s)
+static void bench_lookups(const struct bench_fmt *f)
 {
 	static const char *const ops[] = { "lookup-rand", "lookup-seq", "lookup-dep" };
 	uint64_t *iovas = malloc(2 * NR_LOOKUPS * sizeof(*iovas)), seed = 88172645463325252ull;
@@ -307,22 +275,22 @@ static void bench_lookups(const struct bench_fmt *f, const struct shape *s)
 
 	if (!iovas || ims_pt_create(&f->cfg, &pt))
 		die("lookup setup", -1);
-	map_shape(pt, s);
+	map_shape(pt, f, &shapes[0]);
 	ims_pt_mem_stats(pt, &st);
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
-		iovas[i] = s->iova + (xorshift(&seed) % (s->span >> 3)) * 8;
-		iovas[NR_LOOKUPS + i] = s->iova + i * (s->span / NR_LOOKUPS);
+		iovas[i] = f->iova + (xorshift(&seed) % (span_of(f) >> 3)) * 8;
+		iovas[NR_LOOKUPS + i] = f->iova + i * (span_of(f) / NR_LOOKUPS);
 	}
 	for (int op = 0; op < 3; op++) {
 		double ns[MAX_RUNS];
 
 		for (unsigned int r = 0; r <= runs; r++) {
-			double t = time_lookups(pt, s, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
+			double t = time_lookups(pt, f, iovas + (op == 1 ? NR_LOOKUPS : 0), op == 2);
 
 			if (r)
 				ns[r - 1] = t;
 		}
-		emit(f->name, s->lookup_name, ops[op], median(ns, runs), st.table_pages);
+		emit(f->name, "1G-4K", ops[op], median(ns, runs), st.table_pages);
 	}
 	ims_pt_destroy(pt);
 	free(iovas);
@@ -373,23 +341,6 @@ static void bench_floor(void)
 	free(tables);
 }
 
-static void bench_format(const struct bench_fmt *f)
-{
-	struct shape shapes[NR_SHAPES];
-	struct ims_pt *pt;
-	uint64_t pgsizes;
-
-	if (ims_pt_create(&f->cfg, &pt))
-		die("create", -1);
-	pgsizes = ims_pt_config(pt)->pgsize_bitmap;
-	ims_pt_destroy(pt);
-	make_shapes(f, pgsizes, shapes);
-	for (int s = 0; s < NR_SHAPES; s++)
-		if (shapes[s].name)
-			bench_shape(f, &shapes[s]);
-	bench_lookups(f, &shapes[0]);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -399,8 +350,12 @@ int main(int argc, char **argv)
 	}
 	for (pass = 0; pass < PASSES; pass++) {
 		bench_floor();
-		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
-			bench_format(&formats[i]);
+		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+				if (formats[i].shapes & (1u << s))
+					bench_shape(&formats[i], &shapes[s]);
+			bench_lookups(&formats[i]);
+		}
 	}
 	print_results();
 	return 0;

@@ -41,8 +41,13 @@ static int device_attach(struct ims_domain *domain, struct ims_device *dev,
 		ims_trace_attach(dev, domain, -ENODEV, true, "driver has no attach_dev");
 		return -ENODEV;
 	}
+	ims_take_attach_not_applied(); /* nothing stale from another call */
 	ret = domain->ops->attach_dev(domain, dev, old);
 	ims_trace_attach(dev, domain, ret, false, ims_take_attach_reason(reason, sizeof(reason)));
+	if (ims_take_attach_not_applied() && !ret) {
+		dev->attach_deferred = false;
+		return 0; /* the driver said yes; its hardware did not change */
+	}
 	if (ret)
 		return ret;
 	if (dev->hw_domain)

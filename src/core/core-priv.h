@@ -19,6 +19,8 @@ struct ims_static_domain {
 
 /* The reason the last driver answer gave, or NULL; clears it. */
 const char *ims_take_attach_reason(char *buf, size_t len);
+/* Did the last driver answer say ims_attach_not_applied()?  Clears it. */
+bool ims_take_attach_not_applied(void);
 
 /* Switch one device of @group to @new (require-direct, deferred attach, driver). */
 int __ims_device_set_domain(struct ims_group *group, struct ims_device *dev,

@@ -128,6 +128,15 @@ int ims_rule_answer(const struct ims_attach_rule *rule, enum ims_profile profile
 
 /* Record why an attach is failing for the trace (drivers' hard errors). */
 void ims_attach_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The driver is about to return 0 although the hardware will not use the
+ * domain (mtk_iommu_v1 and a domain that is not its own, a MediaTek bank
+ * that keeps its first page table): record it, with the reason.  The core
+ * then leaves the device's hardware view (hw_domain) as it was, which is
+ * what `iommusim matrix` reports as "silent".  ims_rule_errno() does this
+ * for a rule answered IMS_ERR_SILENT.
+ */
+void ims_attach_not_applied(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ------------------------------------------------------------------ */
 /* Domains                                                             */

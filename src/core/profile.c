@@ -108,6 +108,7 @@ bool ims_err_is_soft(const struct ims_core *core, int err)
  * thread, so a thread-local slot cannot mix two attaches).
  */
 static _Thread_local char attach_reason[160];
+static _Thread_local bool attach_not_applied;
 
 void ims_attach_reason(const char *fmt, ...)
 {
@@ -117,6 +118,24 @@ void ims_attach_reason(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
 	va_end(ap);
+}
+
+void ims_attach_not_applied(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
+	va_end(ap);
+	attach_not_applied = true;
+}
+
+bool ims_take_attach_not_applied(void)
+{
+	bool was = attach_not_applied;
+
+	attach_not_applied = false;
+	return was;
 }
 
 const char *ims_take_attach_reason(char *buf, size_t len)
@@ -146,8 +165,10 @@ int ims_rule_errno(const struct ims_attach_rule *rule, struct ims_device *dev,
 		vsnprintf(attach_reason, sizeof(attach_reason), fmt, ap);
 		va_end(ap);
 	}
-	if (answer == IMS_ERR_SILENT)
+	if (answer == IMS_ERR_SILENT) {
+		attach_not_applied = true;
 		return 0;
+	}
 	if (answer == IMS_ERR_SOFT) {
 		/* Rules give legacy its own errno; EINVAL if a table forgot. */
 		answer = dev->core->facts->incompatible_errno;

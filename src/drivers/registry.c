@@ -12,6 +12,12 @@ extern const struct ims_driver_model ims_sprd_model;
 extern const struct ims_driver_model ims_gart_model;
 extern const struct ims_driver_model ims_tegra_smmu_model;
 extern const struct ims_driver_model ims_omap_model;
+extern const struct ims_driver_model ims_mtk_model;
+extern const struct ims_driver_model ims_mtk_v1_model;
+extern const struct ims_driver_model ims_msm_model;
+extern const struct ims_driver_model ims_exynos_model;
+extern const struct ims_driver_model ims_rockchip_model;
+extern const struct ims_driver_model ims_sun50i_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
@@ -20,6 +26,12 @@ const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_gart_model,
 	&ims_tegra_smmu_model,
 	&ims_omap_model,
+	&ims_mtk_model,
+	&ims_mtk_v1_model,
+	&ims_msm_model,
+	&ims_exynos_model,
+	&ims_rockchip_model,
+	&ims_sun50i_model,
 	NULL,
 };
 

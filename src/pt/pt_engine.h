@@ -195,7 +195,7 @@ static inline bool pt_is_single_leaf(const struct ims_pt *pt, unsigned int level
 	       (e & lvl->single_mask) == lvl->single_match;
 }
 
-/* A zeroed table for @level, counted in pt->nr_pages until dropped; NULL. */
+/* A zeroed table for @level, counted in pt->nr_bytes until dropped; NULL. */
 void *pt_table_alloc(struct ims_pt *pt, unsigned int level);
 
 /*

@@ -110,7 +110,7 @@ struct ims_pt {
 	uint64_t dirty_bit;        /* the leaf's hardware dirty bit; 0 without IMS_PT_FEAT_DIRTY */
 	uint64_t max_iova;         /* 2^ias - 1 */
 	uint64_t max_pa;           /* 2^oas - 1 */
-	size_t nr_pages;           /* 4 KiB pages of the tables linked into this table */
+	size_t nr_bytes;           /* bytes of the tables linked into this table */
 	ims_pt_sync_fn sync_fn;    /* see ims_pt_set_sync() */
 	void *sync_arg;
 	uint8_t size_level[64];    /* leaf size lg2 -> its level, or PT_NO_LEVEL */
@@ -159,8 +159,12 @@ struct pt_format {
 	 */
 	void (*decode_contig)(const struct ims_pt *pt, uint64_t e, unsigned int level,
 			      unsigned int *size_lg2, uint64_t *pa);
-	/* The IMS_PROT_* a present leaf grants. */
-	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e);
+	/*
+	 * The IMS_PROT_* a present leaf of @level grants.  (Short-descriptor
+	 * formats cannot tell a first-level section from a second-level small
+	 * page by the descriptor alone: the level places the attribute field.)
+	 */
+	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e, unsigned int level);
 	/* Leaf encodings are linear in the PA (see above). */
 	bool pa_linear;
 };
@@ -174,6 +178,11 @@ extern const struct pt_format pt_fmt_sprd;
 extern const struct pt_format pt_fmt_tegra_gart;
 extern const struct pt_format pt_fmt_tegra_smmu;
 extern const struct pt_format pt_fmt_omap;
+extern const struct pt_format pt_fmt_arm_v7s;
+extern const struct pt_format pt_fmt_mtk_v1;
+extern const struct pt_format pt_fmt_exynos;
+extern const struct pt_format pt_fmt_rockchip;
+extern const struct pt_format pt_fmt_sun50i;
 
 /*
  * Geometry helpers for formats (pt_geom.c).

@@ -113,7 +113,7 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 
 	if (iova > pt->max_iova || !lookup(pt, iova, &at, &e))
 		return -ENOENT;
-	prot = pt->fmt->leaf_prot(pt, e);
+	prot = pt->fmt->leaf_prot(pt, e, at.level);
 	if (!access_allowed(prot, access))
 		return -EPERM;
 	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !(e & pt->dirty_bit))

@@ -6,7 +6,7 @@
  * the leaf level that holds the next leaf (allocating missing tables on the
  * way), then write as many leaves as fit in that table.  Descending once per
  * table, not per leaf, keeps the per-leaf work to the loop in
- * write_singles64(): a load to see the slot is empty, a store, an add.
+ * write_singles(): a load to see the slot is empty, a store, an add.
  *
  * Semantics (kernel-semantics 2.8, io-pgtable-arm and generic_pt):
  *   - bad arguments are rejected before anything changes: -EINVAL for a
@@ -146,24 +146,37 @@ static int clear_in_way(struct pt_map *m, void *table, size_t slot, uint64_t iov
 	return 0;
 }
 
-/* The bulk loop: 64-bit single-slot leaves with linear encodings.  Leaves written. */
-static size_t write_singles64(struct pt_map *m, uint64_t *table, size_t slot, size_t n,
-			      uint64_t e, int *err)
+/*
+ * The bulk loop: single-slot leaves with linear encodings, in tables of
+ * 8-byte (@entry_lg2 3) or 4-byte entries.  Leaves written.  Inlined with
+ * a constant @entry_lg2, so each width gets its own tight loop.
+ */
+static inline __attribute__((always_inline)) size_t
+write_singles(struct pt_map *m, void *table, size_t slot, size_t n, uint64_t e, int *err,
+	      unsigned int entry_lg2)
 {
-	uint64_t *p = table + slot, delta = m->delta, empty = m->pt->lvl[m->level].empty;
+	uint64_t *p64 = (uint64_t *)table + slot, delta = m->delta;
+	uint64_t empty = m->pt->lvl[m->level].empty;
+	uint32_t *p32 = (uint32_t *)table + slot;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
-		if (ims_unlikely(__atomic_load_n(p + k, __ATOMIC_RELAXED) != empty) &&
+		uint64_t old = entry_lg2 == 3 ? __atomic_load_n(p64 + k, __ATOMIC_RELAXED) :
+						__atomic_load_n(p32 + k, __ATOMIC_RELAXED);
+
+		if (ims_unlikely(old != empty) &&
 		    (*err = clear_in_way(m, table, slot + k, m->iova + ((uint64_t)k << m->size_lg2))))
 			break;
-		__atomic_store_n(p + k, e, __ATOMIC_RELAXED);
+		if (entry_lg2 == 3)
+			__atomic_store_n(p64 + k, e, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(p32 + k, (uint32_t)e, __ATOMIC_RELAXED);
 		e += delta;
 	}
 	return k;
 }
 
-/* Every other case: contiguous leaves, 32-bit entries, non-linear encodings. */
+/* Every other case: contiguous leaves, non-linear encodings. */
 static size_t write_leaves(struct pt_map *m, void *table, size_t slot, size_t n, uint64_t e,
 			   int *err)
 {
@@ -201,8 +214,10 @@ static int map_leaves(struct pt_map *m, void *table)
 	uint64_t e = pt->fmt->make_leaf(pt, m->pa, m->level, m->size_lg2, m->bits);
 	int ret = 0;
 
-	if (!slots_lg2 && pt->entry_lg2 == 3 && pt->fmt->pa_linear)
-		done = write_singles64(m, table, slot, n, e, &ret);
+	if (!slots_lg2 && pt->fmt->pa_linear && pt->entry_lg2 == 3)
+		done = write_singles(m, table, slot, n, e, &ret, 3);
+	else if (!slots_lg2 && pt->fmt->pa_linear)
+		done = write_singles(m, table, slot, n, e, &ret, 2);
 	else
 		done = write_leaves(m, table, slot, n, e, &ret);
 	m->iova += (uint64_t)done << m->size_lg2;

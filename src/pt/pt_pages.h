@@ -4,11 +4,21 @@
  *
  * Tables are the memory the simulated IOMMU walks, so they come from here
  * and from nowhere else.  A table is a naturally aligned power-of-two block
- * of 4 KiB .. 64 KiB (@size_lg2 12..16), zeroed when handed out.  Blocks
- * are carved from 1 MiB chunks and recycled: a freed block goes back to its
- * chunk and the next allocation takes it again, already faulted in, as the
- * kernel's page allocator would.  Without recycling every new table costs a
- * page fault, several times the price of filling it with 512 entries.
+ * of 1 KiB .. 4 MiB (@size_lg2 10..22), zeroed when handed out:
+ *
+ *   1 KiB .. 64 KiB  carved from 1 MiB chunks and recycled: a freed block
+ *                    goes back to its chunk and the next allocation takes it
+ *                    again, already faulted in, as the kernel's page and slab
+ *                    allocators would.  Without recycling every new table
+ *                    costs a page fault, several times the price of filling
+ *                    it.  The sub-page sizes are the second-level tables of
+ *                    the 32-bit formats (ARM short descriptor, Exynos,
+ *                    sun50i: 256 entries of 4 bytes), which the kernel takes
+ *                    from a kmem_cache aligned to the table's size;
+ *   128 KiB .. 4 MiB "big" tables, each its own mapping aligned to its size
+ *                    (the MediaTek M4U v1 flat table is 4 MiB, from
+ *                    dma_alloc_coherent in the kernel).  Few exist, so they
+ *                    are not recycled; they are found through a short list.
  *
  * Pools say which addresses a table may have:
  *   PT_POOL_ANY    anywhere in the process (64-bit descriptors);
@@ -17,8 +27,9 @@
  *                  mmap(MAP_32BIT); elsewhere the pool is empty and every
  *                  allocation fails with NULL).
  *
- * Accounting: pt_pages_in_use() counts 4 KiB pages handed out and not yet
- * released, process-wide; the engine keeps each table's own count.
+ * Accounting: pt_bytes_in_use() counts the bytes of the blocks handed out
+ * and not yet released, process-wide (pt_pages_in_use() is that in 4 KiB
+ * pages, rounded up); the engine keeps each table's own count.
  *
  * Deferred release: a block that an unmap takes out of a table may still be
  * read through a stale IOTLB walk cache until the caller has invalidated,
@@ -28,7 +39,8 @@
  * them.
  *
  * Every allocation is one ims_should_fail() point (a new chunk is a second
- * one, through ims_aligned_zalloc).  The allocator takes its own lock; it is
+ * one, through ims_aligned_zalloc; a big table's record and memory are a
+ * second and a third).  The allocator takes its own lock; it is
  * the only lock in src/pt.  With AddressSanitizer, free blocks are poisoned.
  */
 #ifndef IMS_PT_PAGES_H
@@ -44,8 +56,9 @@ enum pt_pool {
 };
 
 #define PT_PAGE_LG2 12
-#define PT_TABLE_MIN_LG2 12
-#define PT_TABLE_MAX_LG2 16
+#define PT_TABLE_MIN_LG2 10
+#define PT_CHUNK_BLOCK_MAX_LG2 16 /* larger tables are "big" (see above) */
+#define PT_TABLE_MAX_LG2 22
 
 /* A zeroed block of 1 << @size_lg2 bytes aligned to its size, or NULL. */
 void *pt_pages_alloc(enum pt_pool pool, unsigned int size_lg2);
@@ -58,7 +71,8 @@ size_t pt_pages_size(const void *block);
 void pt_pages_link_push(void **head, void *block);
 void pt_pages_free_list(void *head);
 
-/* 4 KiB pages handed out and not yet released, process-wide. */
+/* Bytes handed out and not yet released, process-wide; and that in 4 KiB pages, rounded up. */
+size_t pt_bytes_in_use(void);
 size_t pt_pages_in_use(void);
 
 #endif

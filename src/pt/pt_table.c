@@ -8,10 +8,10 @@
  * still to come); a format without an implementation has no hooks and
  * ims_pt_create() answers -EOPNOTSUPP for it.
  *
- * Table accounting: pt->nr_pages counts the 4 KiB pages of the tables
- * linked into the table (root included); the allocator counts what is
- * handed out process-wide, which also includes pages unlinked by an unmap
- * and waiting in a gather.
+ * Table accounting: pt->nr_bytes counts the bytes of the tables linked into
+ * the table (root included; second-level tables may be smaller than a
+ * page); the allocator counts what is handed out process-wide, which also
+ * includes tables unlinked by an unmap and waiting in a gather.
  */
 #include <errno.h>
 #include <string.h>
@@ -30,20 +30,20 @@ static const struct pt_registry_entry pt_registry[IMS_PT_FORMAT_NR] = {
 	[IMS_PT_ARM_LPAE_S1] = { "arm-lpae-s1", NULL },
 	[IMS_PT_ARM_LPAE_S2] = { "arm-lpae-s2", NULL },
 	[IMS_PT_APPLE_DART] = { "apple-dart", NULL },
-	[IMS_PT_ARM_V7S] = { "arm-v7s", NULL },
+	[IMS_PT_ARM_V7S] = { "arm-v7s", &pt_fmt_arm_v7s },
 	[IMS_PT_VTD_SS] = { "vtd-ss", &pt_fmt_vtdss },
 	[IMS_PT_X86_64] = { "x86-64", &pt_fmt_x86_64 },
 	[IMS_PT_AMD_V1] = { "amd-v1", &pt_fmt_amdv1 },
 	[IMS_PT_RISCV] = { "riscv", NULL },
-	[IMS_PT_MTK_V1] = { "mtk-v1", NULL },
+	[IMS_PT_MTK_V1] = { "mtk-v1", &pt_fmt_mtk_v1 },
 	[IMS_PT_SPRD] = { "sprd", &pt_fmt_sprd },
 	[IMS_PT_TEGRA_GART] = { "tegra-gart", &pt_fmt_tegra_gart },
 	[IMS_PT_S390] = { "s390", &pt_fmt_s390 },
 	[IMS_PT_TEGRA_SMMU] = { "tegra-smmu", &pt_fmt_tegra_smmu },
-	[IMS_PT_EXYNOS] = { "exynos", NULL },
-	[IMS_PT_ROCKCHIP] = { "rockchip", NULL },
+	[IMS_PT_EXYNOS] = { "exynos", &pt_fmt_exynos },
+	[IMS_PT_ROCKCHIP] = { "rockchip", &pt_fmt_rockchip },
 	[IMS_PT_OMAP] = { "omap", &pt_fmt_omap },
-	[IMS_PT_SUN50I] = { "sun50i", NULL },
+	[IMS_PT_SUN50I] = { "sun50i", &pt_fmt_sun50i },
 };
 
 IMS_EXPORT const char *ims_pt_format_name(enum ims_pt_format format)
@@ -71,7 +71,7 @@ void *pt_table_alloc(struct ims_pt *pt, unsigned int level)
 
 	if (!table)
 		return NULL;
-	pt->nr_pages += pt_pages_size(table) >> PT_PAGE_LG2;
+	pt->nr_bytes += (size_t)1 << lvl->table_lg2;
 	/* Zeroed by the allocator; formats with an invalid bit want it in every slot. */
 	if (lvl->empty)
 		for (size_t i = 0; i < (size_t)1 << (lvl->table_lg2 - pt->entry_lg2); i++)
@@ -81,7 +81,7 @@ void *pt_table_alloc(struct ims_pt *pt, unsigned int level)
 
 void pt_drop_table(struct ims_pt *pt, void *table, struct ims_pt_gather *g)
 {
-	pt->nr_pages -= pt_pages_size(table) >> PT_PAGE_LG2;
+	pt->nr_bytes -= pt_pages_size(table);
 	if (!g) {
 		pt_pages_free(table);
 		return;
@@ -194,11 +194,16 @@ IMS_EXPORT uint64_t ims_pt_root(const struct ims_pt *pt)
 
 IMS_EXPORT void ims_pt_mem_stats(const struct ims_pt *pt, struct ims_pt_mem_stats *out)
 {
-	out->table_pages = pt->nr_pages;
-	out->table_bytes = pt->nr_pages << PT_PAGE_LG2;
+	out->table_bytes = pt->nr_bytes;
+	out->table_pages = (pt->nr_bytes + (1ul << PT_PAGE_LG2) - 1) >> PT_PAGE_LG2;
 }
 
 IMS_EXPORT size_t ims_pt_pages_in_use(void)
 {
 	return pt_pages_in_use();
+}
+
+IMS_EXPORT size_t ims_pt_bytes_in_use(void)
+{
+	return pt_bytes_in_use();
 }

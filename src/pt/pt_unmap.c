@@ -19,8 +19,9 @@
  *     ims_pt_gather_sync(), after the caller's IOTLB invalidation.  The
  *     gather's range is what was removed: [iova, iova + result - 1].
  *
- * The inner loop unmap_singles64() clears runs of single 64-bit leaves with
- * one load and one store each; everything else takes unmap_leaf().
+ * The inner loop unmap_singles() clears runs of single leaves (8- or
+ * 4-byte entries) with one load and one store each; everything else takes
+ * unmap_leaf().
  */
 #include <errno.h>
 
@@ -38,17 +39,29 @@ struct pt_unmap {
 static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uint64_t iova,
 			uint64_t last);
 
-/* Clear the single leaves of a 64-bit table from @slot on; how many. */
-static size_t unmap_singles64(const struct ims_pt *pt, uint64_t *table, size_t slot, size_t end,
-			      unsigned int level)
+/*
+ * Clear the single leaves of a table from @slot on; how many.  Inlined with
+ * a constant @entry_lg2 (8- or 4-byte entries) for a tight loop per width.
+ */
+static inline __attribute__((always_inline)) size_t
+unmap_singles(const struct ims_pt *pt, void *table, size_t slot, size_t end, unsigned int level,
+	      unsigned int entry_lg2)
 {
 	uint64_t empty = pt->lvl[level].empty;
+	uint64_t *t64 = table;
+	uint32_t *t32 = table;
 	size_t i;
 
 	for (i = slot; i <= end; i++) {
-		if (!pt_is_single_leaf(pt, level, __atomic_load_n(table + i, __ATOMIC_RELAXED)))
+		uint64_t e = entry_lg2 == 3 ? __atomic_load_n(t64 + i, __ATOMIC_RELAXED) :
+					      __atomic_load_n(t32 + i, __ATOMIC_RELAXED);
+
+		if (!pt_is_single_leaf(pt, level, e))
 			break;
-		__atomic_store_n(table + i, empty, __ATOMIC_RELAXED);
+		if (entry_lg2 == 3)
+			__atomic_store_n(t64 + i, empty, __ATOMIC_RELAXED);
+		else
+			__atomic_store_n(t32 + i, (uint32_t)empty, __ATOMIC_RELAXED);
 	}
 	return i - slot;
 }
@@ -113,8 +126,9 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 			slot++;
 			continue;
 		}
-		if (pt->entry_lg2 == 3 && !(cur & (pt_item_size(pt, level) - 1)) &&
-		    (n = unmap_singles64(pt, table, slot, end, level))) {
+		if (!(cur & (pt_item_size(pt, level) - 1)) &&
+		    (n = pt->entry_lg2 == 3 ? unmap_singles(pt, table, slot, end, level, 3) :
+					      unmap_singles(pt, table, slot, end, level, 2))) {
 			slot += n;
 			cur += (uint64_t)n << pt->lvl[level].shift;
 			u->unmapped += (uint64_t)n << pt->lvl[level].shift;

@@ -90,7 +90,7 @@ static int walk_leaf(struct pt_visit *v, const struct pt_visit_leaf *at)
 	struct pt_walk_visit *w = ims_container_of(v, struct pt_walk_visit, v);
 
 	return w->fn(w->arg, at->iova, at->leaf.pa, 1ull << at->leaf.size_lg2,
-		     v->pt->fmt->leaf_prot(v->pt, at->e), at->level);
+		     v->pt->fmt->leaf_prot(v->pt, at->e, at->level), at->level);
 }
 
 IMS_EXPORT int ims_pt_walk(const struct ims_pt *pt, uint64_t iova, uint64_t size,

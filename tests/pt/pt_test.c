@@ -46,6 +46,21 @@ const struct pt_test_cfg pt_test_cfgs[] = {
 	{ "tegra-smmu 32-bit", { .format = IMS_PT_TEGRA_SMMU }, SZ_4K, true },
 	{ "tegra-smmu 34-bit", { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, SZ_4K, false },
 	{ "omap", { .format = IMS_PT_OMAP }, 1ull << 24, false },
+	{ "arm-v7s", { .format = IMS_PT_ARM_V7S }, 1ull << 24, false },
+	{ "arm-v7s ns", { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_NS }, 1ull << 24, true },
+	{ "arm-v7s mtk 34-bit iova",
+	  { .format = IMS_PT_ARM_V7S, .ias = 34, .features = IMS_PT_FEAT_MTK_EXT | IMS_PT_FEAT_NS },
+	  1ull << 24, true },
+	{ "arm-v7s mtk 4GB mode", { .format = IMS_PT_ARM_V7S, .oas = 33, .features = IMS_PT_FEAT_MTK_EXT },
+	  1ull << 24, false },
+	{ "mtk-v1", { .format = IMS_PT_MTK_V1 }, SZ_4K, true },
+	{ "exynos", { .format = IMS_PT_EXYNOS }, 1ull << 20, false },
+	{ "exynos v5", { .format = IMS_PT_EXYNOS, .features = IMS_PT_FEAT_V2_LAYOUT }, 1ull << 20,
+	  true },
+	{ "rockchip v1", { .format = IMS_PT_ROCKCHIP }, SZ_4K, false },
+	{ "rockchip v2", { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT }, SZ_4K,
+	  true },
+	{ "sun50i", { .format = IMS_PT_SUN50I }, SZ_4K, true },
 };
 const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
 
@@ -85,6 +100,25 @@ int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
 	case IMS_PT_OMAP:
 		/* no permission bits */
 		return IMS_PROT_READ | IMS_PROT_WRITE;
+	case IMS_PT_ARM_V7S: {
+		/* reads are always allowed; MMIO wins over CACHE; MediaTek has no permission bits */
+		int attrs = prot & IMS_PROT_MMIO ? IMS_PROT_MMIO : prot & IMS_PROT_CACHE;
+
+		if (cfg->features & IMS_PT_FEAT_MTK_EXT)
+			return IMS_PROT_READ | IMS_PROT_WRITE | attrs;
+		return IMS_PROT_READ | attrs |
+		       (prot & (IMS_PROT_WRITE | IMS_PROT_NOEXEC | IMS_PROT_PRIV));
+	}
+	case IMS_PT_MTK_V1:
+		return IMS_PROT_READ | IMS_PROT_WRITE;
+	case IMS_PT_EXYNOS:
+		/* before v5, write-only is served as read-write */
+		if (cfg->features & IMS_PT_FEAT_V2_LAYOUT)
+			return prot & (IMS_PROT_READ | IMS_PROT_WRITE);
+		return IMS_PROT_READ | (prot & IMS_PROT_WRITE);
+	case IMS_PT_ROCKCHIP:
+	case IMS_PT_SUN50I:
+		return prot & (IMS_PROT_READ | IMS_PROT_WRITE);
 	default:
 		fail_msg("no prot rule for format %d", cfg->format);
 		return 0;

@@ -66,5 +66,6 @@ uint64_t pt_test_rand(uint64_t *state);
 uint64_t pt_test_seed(const char *name);
 
 #define IMS_TEST_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define IMS_TEST_MIN(a, b) ((a) < (b) ? (a) : (b))
 
 #endif

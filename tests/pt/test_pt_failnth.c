@@ -8,7 +8,7 @@
  * exactly [iova, iova + mapped) translates and nothing after it (no half-
  * written leaf), and unmapping the prefix returns the table to where it
  * was.  At the end of every run the table holds exactly the maps that
- * succeeded, and after destroy no table page is left in use.
+ * succeeded, and after destroy no table memory is left in use.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -120,7 +120,7 @@ static void run_sequence(struct sweep *sw)
 static void test_fail_nth(void **state)
 {
 	struct sweep sw = { .tc = *state };
-	size_t in_use = ims_pt_pages_in_use();
+	size_t in_use = ims_pt_bytes_in_use();
 	struct ims_pt *probe;
 	unsigned int levels;
 	unsigned long n;
@@ -136,7 +136,7 @@ static void test_fail_nth(void **state)
 		run_sequence(&sw);
 		left = ims_fail_nth_get();
 		ims_fail_nth_set(0);
-		assert_int_equal(ims_pt_pages_in_use(), in_use);
+		assert_int_equal(ims_pt_bytes_in_use(), in_use);
 		if (left)
 			break;
 	}

@@ -173,12 +173,138 @@ static const struct golden_leaf omap_golden[] = {
 	  16 },
 };
 
+#define V7S { .format = IMS_PT_ARM_V7S }
+#define V7S_NS { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_NS }
+#define V7S_MTK { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT }
+#define V7S_MTK_NS { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT | IMS_PT_FEAT_NS }
+
+/*
+ * ARM ARM (DDI 0406C) B3.5.1, Figure B3-4 (first level: section
+ * 31:20 | NS 19 | 0 18 | nG 17 | S 16 | AP[2] 15 | TEX 14:12 | AP[1:0]
+ * 11:10 | XN 4 | C 3 | B 2 | 1 0; supersection: bit 18 set, base 31:24,
+ * repeated in 16 entries) and Figure B3-5 (second level: small page
+ * 31:12 | nG 11 | S 10 | AP[2] 9 | TEX 8:6 | AP[1:0] 5:4 | C 3 | B 2 | 1 |
+ * XN 0; large page 31:16 | XN 15 | TEX 14:12 | ... | 0 1, repeated in 16
+ * entries).  What io-pgtable-arm-v7s writes: nG, S, TEX[0] (normal
+ * memory), AP[0] (the access flag), AP[1] unless privileged, AP[2] when
+ * read-only.
+ */
+static const struct golden_leaf v7s_golden[] = {
+	{ "4K RW small page", V7S, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345C72, 1 },
+	{ "4K R: AP[2]", V7S, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x12345E72, 1 },
+	{ "4K RW cacheable: B C", V7S, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_CACHE, 0,
+	  0x12345C7E, 1 },
+	{ "4K RW MMIO: TEX 0, B", V7S, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x12345C36, 1 },
+	{ "4K RW noexec: XN bit 0", V7S, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_NOEXEC, 0,
+	  0x12345C73, 1 },
+	{ "4K RW privileged: no AP[1]", V7S, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_PRIV, 0,
+	  0x12345C52, 1 },
+	{ "64K RW large page: TEX 14:12, type 01", V7S, KIB(64), 0x12340000, KIB(64), RW, 0,
+	  0x12341C31, 16 },
+	{ "64K R noexec large page: XN bit 15", V7S, KIB(64), 0x12340000, KIB(64),
+	  IMS_PROT_READ | IMS_PROT_NOEXEC, 0, 0x12349E31, 16 },
+	{ "1M RW section", V7S, MIB(1), 0x12300000, MIB(1), RW, 1, 0x12331C02, 1 },
+	{ "1M R noexec section: AP[2], XN bit 4", V7S, MIB(1), 0x12300000, MIB(1),
+	  IMS_PROT_READ | IMS_PROT_NOEXEC, 1, 0x12339C12, 1 },
+	{ "1M RW section, NS", V7S_NS, MIB(1), 0x12300000, MIB(1), RW, 1, 0x123B1C02, 1 },
+	{ "16M RW supersection", V7S, MIB(16), 0x12000000, MIB(16), RW, 1, 0x12071C02, 16 },
+};
+
+/*
+ * MediaTek (io-pgtable-arm-v7s with IO_PGTABLE_QUIRK_ARM_MTK_EXT and
+ * NO_PERMS): no AP or XN bits; PA bits 32, 33, 34 in descriptor bits 9, 4, 5
+ * (ARM_V7S_ATTR_MTK_PA_BIT32/33/34).
+ */
+static const struct golden_leaf v7s_mtk_golden[] = {
+	{ "4K RW below 4G", V7S_MTK, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345C42, 1 },
+	{ "4K R: no AP[2], the M4U ignores permissions", V7S_MTK, KIB(4), 0x12345000, KIB(4),
+	  IMS_PROT_READ, 0, 0x12345C42, 1 },
+	{ "4K RW at PA 0x3_2345_6000: bits 9 and 4", V7S_MTK, KIB(4), 0x323456000ull, KIB(4), RW, 0,
+	  0x23456E52, 1 },
+	{ "64K RW at PA 0x7_1234_0000: bits 9, 4, 5", V7S_MTK, KIB(64), 0x712340000ull, KIB(64), RW,
+	  0, 0x12341E31, 16 },
+	{ "1M RW cacheable at PA 0x4_0010_0000: bit 5", V7S_MTK, MIB(1), 0x400100000ull, MIB(1),
+	  RW | IMS_PROT_CACHE, 1, 0x0013102E, 1 },
+	{ "1M RW section, NS", V7S_MTK_NS, MIB(1), 0x12300000, MIB(1), RW, 1, 0x123B1002, 1 },
+	{ "16M RW supersection at PA 0x1_1200_0000", V7S_MTK, MIB(16), 0x112000000ull, MIB(16), RW,
+	  1, 0x12071202, 16 },
+};
+
+/* mtk_iommu_v1.c: the page's address | F_DESC_VALID (bit 1) | F_DESC_NONSEC (bit 3). */
+static const struct golden_leaf mtk_v1_golden[] = {
+	{ "4K RW", { .format = IMS_PT_MTK_V1 }, KIB(4), 0x12345000, KIB(4), RW, 0, 0x1234500A, 1 },
+	{ "4K R: no permission bits", { .format = IMS_PT_MTK_V1 }, GIB(3), 0xfffff000, KIB(4),
+	  IMS_PROT_READ, 0, 0xFFFFF00A, 1 },
+};
+
+#define EXY { .format = IMS_PT_EXYNOS }
+#define EXY_V5 { .format = IMS_PT_EXYNOS, .features = IMS_PT_FEAT_V2_LAYOUT }
+
+/*
+ * exynos-iommu.c: mk_lv1ent_sect = pa | LV1_PROT | 2, mk_lv2ent_lpage =
+ * pa | LV2_PROT | 1 (16 entries), mk_lv2ent_spage = pa | LV2_PROT | 2;
+ * SYSMMU_LV1_PROT read-only (1 << 15) | (1 << 10), read-write 1 << 10;
+ * SYSMMU_LV2_PROT read-only (1 << 9) | (1 << 4), read-write 1 << 4.  v5
+ * (PG_ENT_SHIFT 4): the address >> 4, SYSMMU_V5_LV1_PROT read 1 << 4,
+ * write 2 << 4, SYSMMU_V5_LV2_PROT read 1 << 2, write 2 << 2.
+ */
+static const struct golden_leaf exynos_golden[] = {
+	{ "4K RW", EXY, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345012, 1 },
+	{ "4K R", EXY, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x12345212, 1 },
+	{ "4K W: served read-write", EXY, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0, 0x12345012,
+	  1 },
+	{ "64K RW large page", EXY, KIB(64), 0x12340000, KIB(64), RW, 0, 0x12340011, 16 },
+	{ "1M RW section", EXY, MIB(1), 0x12300000, MIB(1), RW, 1, 0x12300402, 1 },
+	{ "1M R section", EXY, MIB(1), 0x12300000, MIB(1), IMS_PROT_READ, 1, 0x12308402, 1 },
+	{ "v5 4K RW at PA 0x3_2345_6000", EXY_V5, KIB(4), 0x323456000ull, KIB(4), RW, 0, 0x3234560E,
+	  1 },
+	{ "v5 4K R", EXY_V5, KIB(4), 0x323456000ull, KIB(4), IMS_PROT_READ, 0, 0x32345606, 1 },
+	{ "v5 4K W", EXY_V5, KIB(4), 0x323456000ull, KIB(4), IMS_PROT_WRITE, 0, 0x3234560A, 1 },
+	{ "v5 64K RW at PA 0x9_1234_0000", EXY_V5, KIB(64), 0x912340000ull, KIB(64), RW, 0,
+	  0x9123400D, 16 },
+	{ "v5 1M RW at PA 0x8_1230_0000", EXY_V5, MIB(1), 0x812300000ull, MIB(1), RW, 1, 0x81230032,
+	  1 },
+};
+
+#define RK { .format = IMS_PT_ROCKCHIP }
+#define RK_V2 { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT }
+
+/*
+ * rockchip-iommu.c, "Each PTE has a Page address, some flags and a valid
+ * bit": address 31:12, writable 2, readable 1, valid 0.  v2: address bits
+ * 35:32 in 11:8 and 39:36 in 7:4 (rk_mk_pte_v2), readable 1, writable 2.
+ */
+static const struct golden_leaf rockchip_golden[] = {
+	{ "v1 4K RW", RK, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345007, 1 },
+	{ "v1 4K R", RK, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x12345003, 1 },
+	{ "v1 4K W", RK, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0, 0x12345005, 1 },
+	{ "v2 4K RW below 4G", RK_V2, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345007, 1 },
+	{ "v2 4K RW at PA 0xAB_1234_5000", RK_V2, KIB(4), 0xab12345000ull, KIB(4), RW, 0, 0x12345BA7,
+	  1 },
+	{ "v2 4K R at PA 0x1_0000_0000", RK_V2, MIB(4), 0x100000000ull, KIB(4), IMS_PROT_READ, 0,
+	  0x00000103, 1 },
+};
+
+/*
+ * sun50i-iommu.c, "Each PTE has a Page address, an authority index and a
+ * valid bit": address 31:12, ACI 7:4 (4 read-write, 2 read, 3 write),
+ * valid bit 1.
+ */
+static const struct golden_leaf sun50i_golden[] = {
+	{ "4K RW", { .format = IMS_PT_SUN50I }, KIB(4), 0x12345000, KIB(4), RW, 0, 0x12345042, 1 },
+	{ "4K R", { .format = IMS_PT_SUN50I }, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0,
+	  0x12345022, 1 },
+	{ "4K W", { .format = IMS_PT_SUN50I }, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0,
+	  0x12345032, 1 },
+};
+
 /* Walk the raw tables from the root to @level; assert every table entry on the way. */
 static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level)
 {
 	void *table = (void *)(uintptr_t)ims_pt_root(pt);
 
-	assert_int_equal((uintptr_t)table & 0xfff, 0);
+	assert_int_equal((uintptr_t)table & ((1ull << pt->lvl[pt->top].table_lg2) - 1), 0);
 	for (unsigned int l = pt->top; l > level; l--) {
 		uint64_t e = pt_load(pt, table, pt_index(pt, l, iova));
 
@@ -260,6 +386,32 @@ static void test_tegra_smmu_leaves(void **state)
 static void test_omap_leaves(void **state)
 {
 	check_table(omap_golden, IMS_ARRAY_SIZE(omap_golden));
+}
+
+static void test_v7s_leaves(void **state)
+{
+	check_table(v7s_golden, IMS_ARRAY_SIZE(v7s_golden));
+	check_table(v7s_mtk_golden, IMS_ARRAY_SIZE(v7s_mtk_golden));
+}
+
+static void test_mtk_v1_leaves(void **state)
+{
+	check_table(mtk_v1_golden, IMS_ARRAY_SIZE(mtk_v1_golden));
+}
+
+static void test_exynos_leaves(void **state)
+{
+	check_table(exynos_golden, IMS_ARRAY_SIZE(exynos_golden));
+}
+
+static void test_rockchip_leaves(void **state)
+{
+	check_table(rockchip_golden, IMS_ARRAY_SIZE(rockchip_golden));
+}
+
+static void test_sun50i_leaves(void **state)
+{
+	check_table(sun50i_golden, IMS_ARRAY_SIZE(sun50i_golden));
 }
 
 /*
@@ -366,6 +518,34 @@ static void test_32bit_directories(void **state)
 	check_directories(&sprd_cfg, 0x0abcd000, sprd, PT_GENMASK(19, 0), -12);
 }
 
+/*
+ * First-level entries pointing at second-level tables: ARM B3.5.1 page
+ * table descriptor (base 31:10, NS 3, type 01); sun50i DTE (31:10, 01);
+ * Exynos lv1 link (base 31:6 as the kernel reads it, 01); Rockchip DTE
+ * (31:12, valid 0).  Shifted layouts (Exynos v5: the address >> 4; Rockchip
+ * v2: bits 39:32 in 11:4, 0 for our low tables) are checked by hand.
+ */
+static void test_short_directories(void **state)
+{
+	static const uint64_t ns_table[] = { 0, 0x9 }, valid[] = { 0, 0x1 };
+	const struct ims_pt_cfg v7s = V7S_NS, sun = { .format = IMS_PT_SUN50I };
+	const struct ims_pt_cfg exy = EXY, exy5 = EXY_V5, rk = RK, rk2 = RK_V2;
+	struct ims_pt *pt;
+	size_t mapped;
+	uint64_t e;
+
+	check_directories(&v7s, 0xfed45000, ns_table, PT_GENMASK(31, 10), 0);
+	check_directories(&sun, 0xfed45000, valid, PT_GENMASK(31, 10), 0);
+	check_directories(&exy, 0xfed45000, valid, PT_GENMASK(31, 6), 0);
+	check_directories(&rk, 0xfed45000, valid, PT_GENMASK(31, 12), 0);
+	check_directories(&rk2, 0xfed45000, valid, PT_GENMASK(31, 12), 0);
+	assert_int_equal(ims_pt_create(&exy5, &pt), 0);
+	assert_int_equal(ims_pt_map(pt, 0xfed45000, 0x12345000, KIB(4), 1, RW, &mapped), 0);
+	e = pt_load(pt, (void *)(uintptr_t)ims_pt_root(pt), 0xfed);
+	assert_int_equal(e, ((uintptr_t)table_at(pt, 0xfed45000, 0) >> 4) | 1);
+	ims_pt_destroy(pt);
+}
+
 /* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9. */
 static void test_dirty_bits(void **state)
 {
@@ -401,6 +581,12 @@ int main(void)
 		cmocka_unit_test(test_amdv1_mock_leaves),
 		cmocka_unit_test(test_x86_64_leaves),
 		cmocka_unit_test(test_vtdss_leaves),
+		cmocka_unit_test(test_v7s_leaves),
+		cmocka_unit_test(test_mtk_v1_leaves),
+		cmocka_unit_test(test_exynos_leaves),
+		cmocka_unit_test(test_rockchip_leaves),
+		cmocka_unit_test(test_sun50i_leaves),
+		cmocka_unit_test(test_short_directories),
 		cmocka_unit_test(test_amdv1_directories),
 		cmocka_unit_test(test_x86_directories),
 		cmocka_unit_test(test_dirty_bits),

@@ -19,6 +19,7 @@
 
 #include "pt/pt_format.h"
 #include "pt_test.h"
+#include "pt/pt_engine.h"
 
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 #define PA 0x40000000ull /* 1 GiB aligned, below every OAS */
@@ -30,31 +31,18 @@ struct fixture {
 	uint64_t small;   /* smallest leaf */
 	uint64_t big;     /* the next level's item: the leaf a small table spans */
 	uint64_t base;    /* an IOVA aligned to big, with room for 4 * big after it */
-	size_t pages_before;
+	size_t leaf_entries;     /* entries of a table of the smallest leaves */
+	size_t leaf_table_bytes; /* and its size */
+	size_t bytes_before;
 };
-
-/* Entries of the table that holds the smallest leaves. */
-static uint64_t small_table_entries(const struct fixture *f)
-{
-	unsigned int level = f->pt->size_level[__builtin_ctzll(f->small)];
-
-	return 1ull << f->pt->lvl[level].index_bits;
-}
-
-/* 4 KiB pages of one table holding the smallest leaves. */
-static size_t small_table_pages(const struct fixture *f)
-{
-	unsigned int level = f->pt->size_level[__builtin_ctzll(f->small)];
-
-	return ((size_t)1 << f->pt->lvl[level].table_lg2) / 4096;
-}
 
 static uint64_t level_item(const struct fixture *f)
 {
 	/* The smallest leaf size that needs the level above the smallest leaf's. */
 	uint64_t sizes = f->cfg->pgsize_bitmap;
+	uint64_t entries = f->leaf_entries;
 
-	for (uint64_t s = f->small * small_table_entries(f); s; s <<= 1)
+	for (uint64_t s = f->small * entries; s; s <<= 1)
 		if (sizes & s)
 			return s;
 	return 0;
@@ -64,12 +52,16 @@ static int setup(void **state)
 {
 	const struct pt_test_cfg *tc = *state;
 	struct fixture *f = calloc(1, sizeof(*f));
+	unsigned int leaf_level;
 
 	f->tc = tc;
-	f->pages_before = ims_pt_pages_in_use();
+	f->bytes_before = ims_pt_bytes_in_use();
 	assert_int_equal(ims_pt_create(&tc->cfg, &f->pt), 0);
 	f->cfg = ims_pt_config(f->pt);
 	f->small = f->cfg->pgsize_bitmap & -f->cfg->pgsize_bitmap;
+	leaf_level = f->pt->size_level[__builtin_ctzll(f->small)];
+	f->leaf_entries = (size_t)1 << f->pt->lvl[leaf_level].index_bits;
+	f->leaf_table_bytes = (size_t)1 << f->pt->lvl[leaf_level].table_lg2;
 	f->big = level_item(f);
 	f->base = f->cfg->ias > 34 ? 1ull << 33 : 0;
 	*state = f;
@@ -81,18 +73,18 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	ims_pt_destroy(f->pt);
-	assert_int_equal(ims_pt_pages_in_use(), f->pages_before);
+	assert_int_equal(ims_pt_bytes_in_use(), f->bytes_before);
 	free(f);
 	return 0;
 }
 
-static size_t table_pages(const struct ims_pt *pt)
+static size_t table_bytes(const struct ims_pt *pt)
 {
 	struct ims_pt_mem_stats st;
 
 	ims_pt_mem_stats(pt, &st);
-	assert_int_equal(st.table_bytes, st.table_pages * 4096);
-	return st.table_pages;
+	assert_int_equal(st.table_pages, (st.table_bytes + 4095) / 4096);
+	return st.table_bytes;
 }
 
 static int count_leaf(void *arg, uint64_t iova, uint64_t pa, uint64_t size, int prot,
@@ -124,7 +116,7 @@ static void test_bad_input(void **state)
 	struct fixture *f = *state;
 	uint64_t s = f->small, max = f->cfg->ias >= 64 ? UINT64_MAX : (1ull << f->cfg->ias) - 1;
 	uint64_t unsupported = 0;
-	size_t pages = table_pages(f->pt), in_use = ims_pt_pages_in_use();
+	size_t bytes = table_bytes(f->pt), in_use = ims_pt_bytes_in_use();
 
 	for (uint64_t z = s << 1; z && !unsupported; z <<= 1)
 		if (!(f->cfg->pgsize_bitmap & z))
@@ -149,8 +141,8 @@ static void test_bad_input(void **state)
 	} else {
 		expect_map_error(f, 0, UINT64_MAX - s + 1, s, 2, RW, -ERANGE); /* PA wraps */
 	}
-	assert_int_equal(table_pages(f->pt), pages);
-	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	assert_int_equal(table_bytes(f->pt), bytes);
+	assert_int_equal(ims_pt_bytes_in_use(), in_use);
 	assert_int_equal(leaves_in(f->pt, 0, max < (1ull << 40) ? max + 1 : 1ull << 40), 0);
 }
 
@@ -225,14 +217,13 @@ static void test_unmap_large_leaf(void **state)
 static void test_gather_defers_release(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t s = f->small, b = f->base, n = small_table_entries(f);
-	size_t table = small_table_pages(f);
+	uint64_t s = f->small, b = f->base, n = f->leaf_entries;
 	struct ims_pt_gather g;
-	size_t mapped, pages, in_use;
+	size_t mapped, bytes, in_use;
 
 	assert_int_equal(ims_pt_map(f->pt, b, PA, s, n, RW, &mapped), 0);
-	pages = table_pages(f->pt);
-	in_use = ims_pt_pages_in_use();
+	bytes = table_bytes(f->pt);
+	in_use = ims_pt_bytes_in_use();
 	ims_pt_gather_init(&g);
 	/* covering part of the leaf table frees nothing */
 	assert_int_equal(ims_pt_unmap(f->pt, b, s, 1, &g), s);
@@ -243,16 +234,16 @@ static void test_gather_defers_release(void **state)
 	assert_int_equal(g.last, b + n * s - 1);
 	assert_int_equal(g.pgsize, s);
 	ims_pt_gather_sync(&g);
-	assert_int_equal(table_pages(f->pt), pages);
-	/* covering the whole table frees it, and the pages wait for the sync */
+	assert_int_equal(table_bytes(f->pt), bytes);
+	/* covering the whole table frees it, and its memory waits for the sync */
 	assert_int_equal(ims_pt_map(f->pt, b, PA, s, n, RW, &mapped), 0);
 	assert_int_equal(ims_pt_unmap(f->pt, b, s, n, &g), n * s);
 	assert_int_equal(g.nr_freed, 1);
 	assert_non_null(g.freelist);
-	assert_int_equal(table_pages(f->pt), pages - table);
-	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	assert_int_equal(table_bytes(f->pt), bytes - f->leaf_table_bytes);
+	assert_int_equal(ims_pt_bytes_in_use(), in_use);
 	ims_pt_gather_sync(&g);
-	assert_int_equal(ims_pt_pages_in_use(), in_use - table);
+	assert_int_equal(ims_pt_bytes_in_use(), in_use - f->leaf_table_bytes);
 	assert_null(g.freelist);
 	assert_true(g.start > g.last);
 }
@@ -272,7 +263,7 @@ static void record_sync(void *arg, const struct ims_pt_gather *g)
 	r->nr_freed = g->nr_freed;
 	r->start = g->start;
 	r->last = g->last;
-	r->in_use = ims_pt_pages_in_use();
+	r->in_use = ims_pt_bytes_in_use();
 }
 
 /* An empty table in the way of a large leaf is replaced; its page goes through the sync. */
@@ -281,13 +272,13 @@ static void test_large_leaf_replaces_empty_table(void **state)
 	struct fixture *f = *state;
 	uint64_t s = f->small, b = f->base;
 	struct sync_record rec = { 0 };
-	size_t mapped, pages, in_use;
+	size_t mapped, bytes, in_use;
 
 	ims_pt_set_sync(f->pt, record_sync, &rec);
 	assert_int_equal(ims_pt_map(f->pt, b + s, PA, s, 1, RW, &mapped), 0);
 	assert_int_equal(ims_pt_unmap(f->pt, b + s, s, 1, NULL), s);
-	pages = table_pages(f->pt);
-	in_use = ims_pt_pages_in_use();
+	bytes = table_bytes(f->pt);
+	in_use = ims_pt_bytes_in_use();
 	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, RW, &mapped), 0);
 	assert_int_equal(mapped, f->big);
 	assert_int_equal(rec.calls, 1);
@@ -295,8 +286,8 @@ static void test_large_leaf_replaces_empty_table(void **state)
 	assert_int_equal(rec.start, b);
 	assert_int_equal(rec.last, b + f->big - 1);
 	assert_int_equal(rec.in_use, in_use); /* not released before the callback */
-	assert_int_equal(ims_pt_pages_in_use(), in_use - small_table_pages(f));
-	assert_int_equal(table_pages(f->pt), pages - small_table_pages(f));
+	assert_int_equal(ims_pt_bytes_in_use(), in_use - f->leaf_table_bytes);
+	assert_int_equal(table_bytes(f->pt), bytes - f->leaf_table_bytes);
 	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s + 5), PA + s + 5);
 	assert_int_equal(ims_pt_unmap(f->pt, b, f->big, 1, NULL), f->big);
 }
@@ -362,8 +353,9 @@ static void test_translate(void **state)
 	assert_int_equal(x.pa, PA + 8);
 	assert_int_equal(x.leaf_size, s);
 	assert_int_equal(x.prot, ro);
+	/* formats without permission bits (MediaTek) let the write through */
 	assert_int_equal(ims_pt_translate(f->pt, b + 8, IMS_PROT_WRITE, &x),
-			 ro & IMS_PROT_WRITE ? 0 : -EPERM); /* formats without permissions */
+			 ro & IMS_PROT_WRITE ? 0 : -EPERM);
 	assert_int_equal(ims_pt_translate(f->pt, b + s, IMS_PROT_WRITE, &x), 0);
 	assert_int_equal(ims_pt_translate(f->pt, b + s, IMS_PROT_READ, &x),
 			 wo & IMS_PROT_READ ? 0 : -EPERM);
@@ -470,7 +462,6 @@ static void test_create_errors(void **state)
 		{ .format = IMS_PT_SPRD, .ias = 33 },
 		{ .format = IMS_PT_SPRD, .ias = 12 },
 		{ .format = IMS_PT_SPRD, .oas = 45 },
-		{ .format = IMS_PT_SPRD, .levels = 1 }, /* 256 MiB needs the directory */
 		{ .format = IMS_PT_SPRD, .features = IMS_PT_FEAT_DIRTY },
 		{ .format = IMS_PT_TEGRA_GART, .oas = 32 },
 		{ .format = IMS_PT_TEGRA_GART, .granule_lg2 = 14 },
@@ -482,11 +473,32 @@ static void test_create_errors(void **state)
 		{ .format = IMS_PT_OMAP, .oas = 33 },
 		{ .format = IMS_PT_OMAP, .levels = 1 },
 		{ .format = IMS_PT_OMAP, .pgsize_bitmap = 1ull << 13 },
+		{ .format = IMS_PT_ARM_V7S, .ias = 33 },                  /* 34 only for MediaTek */
+		{ .format = IMS_PT_ARM_V7S, .ias = 35, .features = IMS_PT_FEAT_MTK_EXT },
+		{ .format = IMS_PT_ARM_V7S, .ias = 20 },
+		{ .format = IMS_PT_ARM_V7S, .oas = 33 },                  /* 35 only for MediaTek */
+		{ .format = IMS_PT_ARM_V7S, .oas = 36, .features = IMS_PT_FEAT_MTK_EXT },
+		{ .format = IMS_PT_ARM_V7S, .levels = 3 },
+		{ .format = IMS_PT_ARM_V7S, .granule_lg2 = 16 },
+		{ .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_DIRTY },
+		{ .format = IMS_PT_ARM_V7S, .pgsize_bitmap = 1ull << 13 },
+		{ .format = IMS_PT_MTK_V1, .ias = 31 },
+		{ .format = IMS_PT_MTK_V1, .oas = 31 },
+		{ .format = IMS_PT_MTK_V1, .levels = 2 },
+		{ .format = IMS_PT_MTK_V1, .pgsize_bitmap = 1ull << 16 },
+		{ .format = IMS_PT_EXYNOS, .oas = 33 },                   /* 36 only with v5 */
+		{ .format = IMS_PT_EXYNOS, .features = IMS_PT_FEAT_NS },
+		{ .format = IMS_PT_EXYNOS, .pgsize_bitmap = 1ull << 24 }, /* no supersections */
+		{ .format = IMS_PT_ROCKCHIP, .oas = 40 },                 /* 40 only with v2 */
+		{ .format = IMS_PT_ROCKCHIP, .ias = 34 },
+		{ .format = IMS_PT_ROCKCHIP, .pgsize_bitmap = 1ull << 16 },
+		{ .format = IMS_PT_SUN50I, .oas = 34 },
+		{ .format = IMS_PT_SUN50I, .features = IMS_PT_FEAT_V2_LAYOUT },
 		{ .format = (enum ims_pt_format)IMS_PT_FORMAT_NR },
 	};
 	const struct ims_pt_cfg lpae = { .format = IMS_PT_ARM_LPAE_S1 };
 	struct ims_pt *pt = NULL;
-	size_t in_use = ims_pt_pages_in_use();
+	size_t in_use = ims_pt_bytes_in_use();
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("# bad cfg %zu\n", i);
@@ -494,7 +506,7 @@ static void test_create_errors(void **state)
 	}
 	assert_int_equal(ims_pt_create(&lpae, &pt), -EOPNOTSUPP);
 	assert_null(pt);
-	assert_int_equal(ims_pt_pages_in_use(), in_use);
+	assert_int_equal(ims_pt_bytes_in_use(), in_use);
 	ims_pt_destroy(NULL);
 }
 
@@ -502,10 +514,11 @@ struct cfg_expect {
 	struct ims_pt_cfg in;
 	unsigned int levels, ias, oas, granule_lg2;
 	uint64_t pgsize_bitmap;
+	size_t root_bytes; /* what the table holds after create: the root */
 };
 
-/* The effective configuration of @e and the 4 KiB pages of a fresh table's root. */
-static void check_effective_config(const struct cfg_expect *e, size_t root_pages)
+/* The effective configuration of @e and the bytes of a fresh table's root. */
+static void check_effective_config(const struct cfg_expect *e)
 {
 	const struct ims_pt_cfg *c;
 	struct ims_pt *pt;
@@ -519,44 +532,55 @@ static void check_effective_config(const struct cfg_expect *e, size_t root_pages
 	assert_int_equal(c->oas, e->oas);
 	assert_int_equal(c->granule_lg2, e->granule_lg2);
 	assert_int_equal(c->pgsize_bitmap, e->pgsize_bitmap);
-	assert_int_equal(table_pages(pt), root_pages);
+	assert_int_equal(table_bytes(pt), e->root_bytes);
 	ims_pt_destroy(pt);
 }
 
 static void test_effective_config(void **state)
 {
 	static const struct cfg_expect rows[] = {
-		{ { .format = IMS_PT_AMD_V1 }, 4, 48, 52, 12, 0x0000FF7FFFFFF000ull },
-		{ { .format = IMS_PT_AMD_V1, .levels = 6 }, 6, 64, 52, 12, 0x000FFF7FFFFFF000ull },
-		{ { .format = IMS_PT_AMD_V1, .ias = 32 }, 3, 32, 52, 12, 0x00000001FFFFF000ull },
-		{ { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 }, 3, 38, 51, 11, 0x0000003FFFFFF800ull },
-		{ { .format = IMS_PT_AMD_V1, .pgsize_bitmap = 0x40201000 }, 4, 48, 52, 12, 0x40201000 },
-		{ { .format = IMS_PT_X86_64 }, 4, 48, 52, 12, 0x40201000 },
-		{ { .format = IMS_PT_X86_64, .ias = 57 }, 5, 57, 52, 12, 0x40201000 },
-		{ { .format = IMS_PT_VTD_SS, .ias = 39, .oas = 46 }, 3, 39, 46, 12, 0x40201000 },
-		{ { .format = IMS_PT_VTD_SS, .pgsize_bitmap = 0x201000 }, 4, 48, 52, 12, 0x201000 },
-	};
-	/* Formats whose root is not one 4 KiB page say how many it takes. */
-	static const struct { struct cfg_expect e; size_t root_pages; } sized[] = {
+		{ { .format = IMS_PT_AMD_V1 }, 4, 48, 52, 12, 0x0000FF7FFFFFF000ull, 4096 },
+		{ { .format = IMS_PT_AMD_V1, .levels = 6 }, 6, 64, 52, 12, 0x000FFF7FFFFFF000ull, 4096 },
+		{ { .format = IMS_PT_AMD_V1, .ias = 32 }, 3, 32, 52, 12, 0x00000001FFFFF000ull, 4096 },
+		{ { .format = IMS_PT_AMD_V1, .granule_lg2 = 11 }, 3, 38, 51, 11, 0x0000003FFFFFF800ull, 4096 },
+		{ { .format = IMS_PT_AMD_V1, .pgsize_bitmap = 0x40201000 }, 4, 48, 52, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_X86_64 }, 4, 48, 52, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_X86_64, .ias = 57 }, 5, 57, 52, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_VTD_SS, .ias = 39, .oas = 46 }, 3, 39, 46, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_VTD_SS, .pgsize_bitmap = 0x201000 }, 4, 48, 52, 12, 0x201000, 4096 },
+		{ { .format = IMS_PT_ARM_V7S }, 2, 32, 32, 12, 0x01111000, 16384 },
+		{ { .format = IMS_PT_ARM_V7S, .ias = 24 }, 2, 24, 32, 12, 0x01111000, 1024 },
+		{ { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT }, 2, 32, 35, 12,
+		  0x01111000, 16384 },
+		{ { .format = IMS_PT_ARM_V7S, .ias = 34, .oas = 33, .features = IMS_PT_FEAT_MTK_EXT },
+		  2, 34, 33, 12, 0x01111000, 65536 },
+		{ { .format = IMS_PT_ARM_V7S, .pgsize_bitmap = 0x101000 }, 2, 32, 32, 12, 0x101000,
+		  16384 },
+		{ { .format = IMS_PT_MTK_V1 }, 1, 32, 32, 12, 0x1000, 4u << 20 },
+		{ { .format = IMS_PT_EXYNOS }, 2, 32, 32, 12, 0x111000, 16384 },
+		{ { .format = IMS_PT_EXYNOS, .features = IMS_PT_FEAT_V2_LAYOUT }, 2, 32, 36, 12,
+		  0x111000, 16384 },
+		{ { .format = IMS_PT_ROCKCHIP }, 2, 32, 32, 12, 0x1000, 4096 },
+		{ { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT }, 2, 32, 40, 12,
+		  0x1000, 4096 },
+		{ { .format = IMS_PT_SUN50I }, 2, 32, 32, 12, 0x1000, 16384 },
 		/* s390: region and segment tables are 16 KiB */
-		{ { { .format = IMS_PT_S390 }, 3, 42, 64, 12, 0x1000 }, 4 },
-		{ { { .format = IMS_PT_S390, .ias = 50 }, 4, 50, 64, 12, 0x1000 }, 4 },
-		{ { { .format = IMS_PT_S390, .levels = 5 }, 5, 64, 64, 12, 0x1000 }, 4 },
+		{ { .format = IMS_PT_S390 }, 3, 42, 64, 12, 0x1000, 16384 },
+		{ { .format = IMS_PT_S390, .ias = 50 }, 4, 50, 64, 12, 0x1000, 16384 },
+		{ { .format = IMS_PT_S390, .levels = 5 }, 5, 64, 64, 12, 0x1000, 16384 },
 		/* sprd: the kernel's 256 MiB window in quarters, or one flat array */
-		{ { { .format = IMS_PT_SPRD }, 2, 28, 44, 12, 0x1000 }, 1 },
-		{ { { .format = IMS_PT_SPRD, .ias = 26, .oas = 32 }, 1, 26, 32, 12, 0x1000 }, 16 },
-		{ { { .format = IMS_PT_SPRD, .ias = 20 }, 1, 20, 44, 12, 0x1000 }, 1 },
-		{ { { .format = IMS_PT_TEGRA_GART }, 1, 25, 31, 12, 0x1000 }, 8 },
-		{ { { .format = IMS_PT_TEGRA_SMMU }, 2, 32, 32, 12, 0x1000 }, 1 },
-		{ { { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, 2, 32, 34, 12, 0x1000 }, 1 },
-		{ { { .format = IMS_PT_OMAP }, 2, 32, 32, 12, 0x1111000 }, 4 },
-		{ { { .format = IMS_PT_OMAP, .pgsize_bitmap = 0x101000 }, 2, 32, 32, 12, 0x101000 }, 4 },
+		{ { .format = IMS_PT_SPRD }, 1, 28, 44, 12, 0x1000, 262144 },
+		{ { .format = IMS_PT_SPRD, .ias = 26, .oas = 32 }, 1, 26, 32, 12, 0x1000, 65536 },
+		{ { .format = IMS_PT_SPRD, .ias = 20 }, 1, 20, 44, 12, 0x1000, 1024 },
+		{ { .format = IMS_PT_TEGRA_GART }, 1, 25, 31, 12, 0x1000, 32768 },
+		{ { .format = IMS_PT_TEGRA_SMMU }, 2, 32, 32, 12, 0x1000, 4096 },
+		{ { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, 2, 32, 34, 12, 0x1000, 4096 },
+		{ { .format = IMS_PT_OMAP }, 2, 32, 32, 12, 0x1111000, 16384 },
+		{ { .format = IMS_PT_OMAP, .pgsize_bitmap = 0x101000 }, 2, 32, 32, 12, 0x101000, 16384 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		check_effective_config(&rows[i], 1);
-	for (size_t i = 0; i < sizeof(sized) / sizeof(sized[0]); i++)
-		check_effective_config(&sized[i].e, sized[i].root_pages);
+		check_effective_config(&rows[i]);
 }
 
 static void test_format_names(void **state)

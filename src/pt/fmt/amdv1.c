@@ -176,7 +176,7 @@ static void amdv1_decode_contig(const struct ims_pt *pt, uint64_t e, unsigned in
 	*pa = (field & ~((1ull << ones) - 1)) << pt->cfg.granule_lg2;
 }
 
-static int amdv1_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int amdv1_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return (e & AMDV1_IR ? IMS_PROT_READ : 0) | (e & AMDV1_IW ? IMS_PROT_WRITE : 0) |
 	       (e & AMDV1_FC ? IMS_PROT_CACHE : 0);

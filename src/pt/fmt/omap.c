@@ -132,7 +132,7 @@ static void omap_decode_contig(const struct ims_pt *pt, uint64_t e, unsigned int
 	*pa = e & PT_GENMASK(31, *size_lg2);
 }
 
-static int omap_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int omap_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return IMS_PROT_READ | IMS_PROT_WRITE;
 }

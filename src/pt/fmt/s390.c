@@ -126,7 +126,7 @@ static int s390_init(struct ims_pt *pt)
 	pt->present_mask = S390_PTE_INVALID | S390_TABLE_INVALID;
 	pt->table_addr_mask = S390_PTE_ADDR; /* our tables are 4 KiB aligned or more */
 	pt->lvl[0] = (struct pt_level){
-		.shift = S390_PAGE_LG2, .index_bits = S390_PT_BITS, .table_lg2 = PT_TABLE_MIN_LG2,
+		.shift = S390_PAGE_LG2, .index_bits = S390_PT_BITS, .table_lg2 = 12, /* 2 KiB of entries in a 4 KiB block */
 		.pgsizes = PT_BIT(S390_PAGE_LG2),
 		.table_mask = PT_NEVER_MASK, .table_match = PT_NEVER_MATCH,
 		.oa_mask = S390_PTE_ADDR,
@@ -157,7 +157,7 @@ static uint64_t s390_make_table(const struct ims_pt *pt, const void *table, unsi
 	return level == 1 ? origin : origin | (uint64_t)(level - 1) << 2 | S390_TL_FULL;
 }
 
-static int s390_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int s390_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return IMS_PROT_READ | (e & S390_PROTECTED ? 0 : IMS_PROT_WRITE);
 }

@@ -63,7 +63,7 @@ static uint64_t sprd_make_leaf(const struct ims_pt *pt, uint64_t pa, unsigned in
 	return pa >> SPRD_PAGE_LG2;
 }
 
-static int sprd_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int sprd_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return IMS_PROT_READ | IMS_PROT_WRITE;
 }

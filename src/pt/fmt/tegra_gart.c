@@ -52,7 +52,7 @@ static uint64_t gart_make_leaf(const struct ims_pt *pt, uint64_t pa, unsigned in
 	return GART_VALID | pa;
 }
 
-static int gart_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int gart_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return IMS_PROT_READ | IMS_PROT_WRITE;
 }

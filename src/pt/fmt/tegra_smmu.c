@@ -66,7 +66,7 @@ static int smmu_init(struct ims_pt *pt)
 		return ret;
 	pfn = PT_GENMASK(pt->cfg.oas - SMMU_PAGE_LG2 - 1, 0);
 	pt->entry_lg2 = 2;
-	pt_geom_radix(pt, SMMU_PAGE_LG2, PT_TABLE_MIN_LG2, 2);
+	pt_geom_radix(pt, SMMU_PAGE_LG2, 12, 2); /* 1024 entries of 4 bytes */
 	pt->pool = PT_POOL_LOW32;
 	pt->pa_shift = -SMMU_PAGE_LG2;
 	pt->table_shift = -SMMU_PAGE_LG2;
@@ -97,7 +97,7 @@ static uint64_t smmu_make_table(const struct ims_pt *pt, const void *table, unsi
 	return SMMU_ATTR | SMMU_NEXT | ((uintptr_t)table >> SMMU_PAGE_LG2);
 }
 
-static int smmu_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int smmu_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return (e & SMMU_READABLE ? IMS_PROT_READ : 0) | (e & SMMU_WRITABLE ? IMS_PROT_WRITE : 0);
 }

@@ -82,7 +82,7 @@ static uint64_t vtdss_make_table(const struct ims_pt *pt, const void *table, uns
 	return VTD_R | VTD_W | (uintptr_t)table;
 }
 
-static int vtdss_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int vtdss_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return (e & VTD_R ? IMS_PROT_READ : 0) | (e & VTD_W ? IMS_PROT_WRITE : 0) |
 	       (e & VTD_SNP ? IMS_PROT_CACHE : 0);

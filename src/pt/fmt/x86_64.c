@@ -100,7 +100,7 @@ static uint64_t x86_64_make_table(const struct ims_pt *pt, const void *table, un
 	return X86_P | X86_RW | X86_US | X86_A | (uintptr_t)table;
 }
 
-static int x86_64_leaf_prot(const struct ims_pt *pt, uint64_t e)
+static int x86_64_leaf_prot(const struct ims_pt *pt, uint64_t e, unsigned int level)
 {
 	return IMS_PROT_READ | (e & X86_RW ? IMS_PROT_WRITE : 0) |
 	       (e & X86_XD ? IMS_PROT_NOEXEC : 0) | (e & X86_PCD ? IMS_PROT_MMIO : 0) |
