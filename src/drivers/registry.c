@@ -7,9 +7,11 @@
 #include <string.h>
 
 extern const struct ims_driver_model ims_mock_model;
+extern const struct ims_driver_model ims_intel_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
+	&ims_intel_model,
 	NULL,
 };
 
