@@ -8,10 +8,12 @@
 
 extern const struct ims_driver_model ims_mock_model;
 extern const struct ims_driver_model ims_intel_model;
+extern const struct ims_driver_model ims_amd_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
 	&ims_intel_model,
+	&ims_amd_model,
 	NULL,
 };
 
