@@ -9,11 +9,13 @@
 extern const struct ims_driver_model ims_mock_model;
 extern const struct ims_driver_model ims_intel_model;
 extern const struct ims_driver_model ims_amd_model;
+extern const struct ims_driver_model ims_virtio_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
 	&ims_intel_model,
 	&ims_amd_model,
+	&ims_virtio_model,
 	NULL,
 };
 
