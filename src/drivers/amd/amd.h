@@ -46,7 +46,7 @@ struct ims_amd_domain_info {
 	bool v2;               /* x86-64 table (PASID-capable); else AMD v1 */
 	unsigned int levels;
 	unsigned int nr_devices;
-	const struct ims_pt *pt;
+	struct ims_pt *pt;
 };
 
 /* -EINVAL when @domain is not an amd paging domain. */

@@ -192,7 +192,8 @@ bool intel_rmrr_relaxable(const struct ims_device *dev);
 extern const struct ims_domain_ops intel_paging_ops;
 struct ims_domain *intel_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 					     const void *user_data);
-/* Give @dd a table of the stage and width asked, keeping its mappings. */
+/* Give @dd a table of the stage, width and (domain) page sizes asked,
+ * keeping its mappings. */
 int intel_domain_reshape(struct intel_domain *dd, bool first_stage, int agaw,
 			 unsigned int gaw);
 

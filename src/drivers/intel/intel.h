@@ -59,7 +59,7 @@ struct ims_intel_domain_info {
 	unsigned int levels;     /* page-table levels */
 	unsigned int nr_units;   /* units it is attached through */
 	uint64_t max_addr;       /* end of the highest mapping (2022's check) */
-	const struct ims_pt *pt;
+	struct ims_pt *pt;
 };
 
 /* -EINVAL when @domain is not an intel paging domain. */

@@ -68,10 +68,11 @@ static int copy_leaf(void *arg, uint64_t iova, uint64_t pa, uint64_t size, int p
 int intel_domain_reshape(struct intel_domain *dd, bool first_stage, int agaw,
 			 unsigned int gaw)
 {
-	struct ims_pt *pt;
+	struct ims_pt *pt = NULL;
 	int ret;
 
-	if (dd->pt && dd->first_stage == first_stage && dd->agaw == agaw && dd->gaw == gaw)
+	if (dd->pt && dd->first_stage == first_stage && dd->agaw == agaw && dd->gaw == gaw &&
+	    ims_pt_config(dd->pt)->pgsize_bitmap == dd->domain.pgsize_bitmap)
 		return 0;
 	ret = table_new(dd, first_stage, agaw, gaw, &pt);
 	if (!ret && dd->pt)

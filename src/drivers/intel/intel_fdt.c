@@ -49,6 +49,9 @@ static int intel_probe_fdt(struct ims_core *core, const struct ims_fdt_node *nod
 		return ret;
 	if (VTD_CAP_ND(cap) == 7)
 		return ims_fdt_error(node, "property 'iommusim,cap': ND = 7 is reserved");
+	if (VTD_CAP_MGAW(cap) < VTD_AGAW_WIDTH(1))
+		return ims_fdt_error(node, "property 'iommusim,cap': MGAW %u is below 39 bits",
+				     VTD_CAP_MGAW(cap));
 	ret = ims_intel_register(core, name, cap, ecap, out);
 	if (ret == -EINVAL)
 		return ims_fdt_error(node, "property 'iommusim,cap': SAGAW 0x%x gives no address "

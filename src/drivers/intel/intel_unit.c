@@ -63,8 +63,9 @@ int ims_intel_register(struct ims_core *core, const char *name, uint64_t cap,
 	struct intel_unit *u;
 	int ret;
 
-	/* agaw 0 (30 bits, 2 levels) is reserved; ND 7 is reserved. */
-	if (agaw < 1 || VTD_CAP_ND(cap) == 7)
+	/* agaw 0 (30 bits, 2 levels) and ND 7 are reserved; a guest address
+	 * width below the 3-level 39 bits leaves nothing a table can use. */
+	if (agaw < 1 || VTD_CAP_ND(cap) == 7 || VTD_CAP_MGAW(cap) < VTD_AGAW_WIDTH(1))
 		return -EINVAL;
 	u = ims_zalloc(sizeof(*u));
 	if (!u)

@@ -115,10 +115,8 @@ static struct ims_domain *viommu_domain_alloc(struct ims_device *dev, uint32_t f
 
 	if (flags || user_data)
 		return ERR_PTR(-EOPNOTSUPP); /* no domain_alloc_paging_flags */
-	if (dev && granule_too_large(dev_viommu(dev))) {
-		ims_attach_reason("%s pages are larger than the CPU page", dev->iommu->name);
+	if (dev && granule_too_large(dev_viommu(dev)))
 		return ERR_PTR(-ENODEV);
-	}
 	vd = viommu_domain_new();
 	if (!vd)
 		return ERR_PTR(-ENOMEM);
