@@ -22,6 +22,10 @@
  * the same leaves (intel_domain_reshape).  The kernel kept the lower
  * levels of the old table; the translations are the same.
  *
+ * A mapping whose end is beyond 2^gaw is EFAULT (intel_iommu_map, every era
+ * the model covers); within it the table's own limits apply (ERANGE for a
+ * first-stage IOVA beyond the canonical lower half).
+ *
  * Snoop control: enforce_cache_coherency works when every unit the domain
  * is attached through has ECAP.SC; a second-stage domain must not have
  * mappings yet, since SNP goes into each leaf from then on (§3.10).
@@ -185,6 +189,14 @@ struct ims_domain *intel_domain_alloc_paging(struct ims_device *dev, uint32_t fl
 
 /* ---- domain ops ---- */
 
+/* intel_iommu_map(): the end of a mapping must fit the domain's gaw. */
+static bool beyond_gaw(const struct intel_domain *dd, uint64_t iova, uint64_t size)
+{
+	uint64_t end = dd->gaw >= 64 ? UINT64_MAX : 1ull << dd->gaw;
+
+	return size > end || iova > end - size;
+}
+
 static int intel_map_pages(struct ims_domain *domain, uint64_t iova, uint64_t paddr,
 			   size_t pgsize, size_t count, int prot, size_t *mapped)
 {
@@ -192,6 +204,9 @@ static int intel_map_pages(struct ims_domain *domain, uint64_t iova, uint64_t pa
 	int bits = prot & (IMS_PROT_READ | IMS_PROT_WRITE);
 	int ret;
 
+	*mapped = 0;
+	if (count > UINT64_MAX / pgsize || beyond_gaw(dd, iova, (uint64_t)pgsize * count))
+		return -EFAULT;
 	/* The kernel ignores IOMMU_CACHE; SNP follows force_snooping alone. */
 	if (!dd->first_stage && dd->set_pte_snp)
 		bits |= IMS_PROT_CACHE;
