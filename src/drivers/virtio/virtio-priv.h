@@ -68,7 +68,8 @@ int viommu_table_check(const struct viommu *v);
 struct viommu_domain *viommu_domain_new(void);
 /* Bind @vd to @v: an ID, the page sizes, the input range, the map flags. */
 int viommu_domain_finalise(struct viommu_domain *vd, struct viommu *v);
-/* Move @ep to @vd (NULL: off any domain); the device builds or frees tables. */
+/* Move @ep to @vd (NULL: off any domain); the device builds or frees tables.
+ * On failure the endpoint is on no domain. */
 int viommu_endpoint_move(struct viommu_endpoint *ep, struct viommu_domain *vd);
 
 /* virtio.c */

@@ -103,7 +103,12 @@ int viommu_attach_dev(struct ims_domain *domain, struct ims_device *dev, struct 
 		return ret <= 0 ? ret : -EXDEV;
 	}
 	ret = check_domain(vd, dev);
-	return ret ? ret : viommu_endpoint_move(dev->priv, vd);
+	if (ret)
+		return ret;
+	ret = viommu_endpoint_move(dev->priv, vd);
+	if (ret)
+		ims_device_set_hw_domain(dev, NULL); /* off its old domain, on none */
+	return ret;
 }
 
 /* viommu_domain_alloc_paging(): finalised for @dev's instance; 2022: later. */

@@ -18,9 +18,9 @@
  * change it, the last endpoint leaving frees it with all its mappings.
  * It is an AMD v1 table restricted to page_size_mask; a MAP over an
  * existing mapping is VIRTIO_IOMMU_S_INVAL (EINVAL), one beyond the input
- * range S_RANGE (ERANGE).  Where the kernel sends ATTACH before the replay
- * and may leave an endpoint half attached when the replay fails, the
- * model builds the table first, so a failed attach changes nothing.
+ * range S_RANGE (ERANGE).  As in the kernel, ATTACH takes the endpoint off
+ * its old domain before the replay; when the new domain cannot be built
+ * (ENOMEM) the endpoint is left on none, its DMA blocked.
  */
 #include <errno.h>
 
@@ -96,7 +96,7 @@ static int table_create(const struct viommu *v, struct ims_pt **out)
 
 int viommu_table_check(const struct viommu *v)
 {
-	struct ims_pt *pt;
+	struct ims_pt *pt = NULL;
 	int ret = table_create(v, &pt);
 
 	if (!ret)
@@ -108,7 +108,7 @@ int viommu_table_check(const struct viommu *v)
 static int table_build(struct viommu_domain *vd)
 {
 	struct ims_itree_node *n;
-	struct ims_pt *pt;
+	struct ims_pt *pt = NULL;
 	int ret = table_create(vd->viommu, &pt);
 
 	for (n = ret ? NULL : ims_itree_first(&vd->mappings); n; n = ims_itree_next(n)) {
@@ -142,27 +142,23 @@ int viommu_endpoint_move(struct viommu_endpoint *ep, struct viommu_domain *vd)
 	struct viommu_domain *old = ep->vdomain;
 	int ret = 0;
 
-	if (vd) {
-		ims_mutex_lock(&vd->lock);
-		ret = vd->nr_endpoints ? 0 : table_build(vd);
-		if (!ret)
-			vd->nr_endpoints++;
-		ims_mutex_unlock(&vd->lock);
-		if (ret)
-			return ret;
-	}
-	if (old) {
+	if (old) { /* ATTACH (or DETACH) takes the endpoint off its old domain */
 		ims_mutex_lock(&old->lock);
 		__endpoint_leave(old, ep);
 		ims_mutex_unlock(&old->lock);
+		ep->vdomain = NULL;
 	}
-	if (vd) {
-		ims_mutex_lock(&vd->lock);
+	if (!vd)
+		return 0;
+	ims_mutex_lock(&vd->lock);
+	ret = vd->nr_endpoints ? 0 : table_build(vd);
+	if (!ret) {
+		vd->nr_endpoints++;
 		ims_list_add_tail(&ep->link, &vd->endpoints);
-		ims_mutex_unlock(&vd->lock);
+		ep->vdomain = vd;
 	}
-	ep->vdomain = vd;
-	return 0;
+	ims_mutex_unlock(&vd->lock);
+	return ret;
 }
 
 /* ---- domains ---- */
