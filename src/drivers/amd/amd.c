@@ -233,28 +233,38 @@ static void left_blocked(struct ims_device *dev)
 	ims_device_set_hw_domain(dev, IS_ERR_OR_NULL(blocked) ? NULL : blocked);
 }
 
-static int amd_attach_dev(struct ims_domain *domain, struct ims_device *dev,
-			  struct ims_domain *old)
+/* The checks before the old domain is left: 0 to go on, else the answer. */
+static int check_before_detach(struct amd_domain *ad, struct ims_device *dev)
 {
-	struct amd_domain *ad = to_amd_domain(domain);
-	struct amd_dev *info;
 	int ret;
 
-	(void)old;
 	if (dev->iommu->ops != &ims_amd_ops) {
 		ret = ims_rule_errno(&rule_foreign_driver, dev, "no AMD IOMMU serves the device");
 		return ret <= 0 ? ret : -EINVAL;
 	}
-	info = dev->priv;
-	if (info->domain == ad)
-		return 0;
-	if ((domain->alloc_flags & IMS_ALLOC_DIRTY_TRACKING) && !hd_supported(info->inst)) {
+	if ((ad->domain.alloc_flags & IMS_ALLOC_DIRTY_TRACKING) &&
+	    !hd_supported(((struct amd_dev *)dev->priv)->inst)) {
 		ret = ims_rule_errno(&rule_dirty, dev, "%s has no host dirty bit (HDSUP)",
 				     dev->iommu->name);
 		if (ret <= 0)
 			return ret;
 	}
-	dev_unlink(info);
+	return 0;
+}
+
+static int amd_attach_dev(struct ims_domain *domain, struct ims_device *dev,
+			  struct ims_domain *old)
+{
+	struct amd_domain *ad = to_amd_domain(domain);
+	int ret;
+
+	(void)old;
+	if (dev->iommu->ops == &ims_amd_ops && ((struct amd_dev *)dev->priv)->domain == ad)
+		return 0;
+	ret = check_before_detach(ad, dev);
+	if (ret)
+		return ret;
+	dev_unlink(dev->priv);
 	if (ad->v2 && !default_is_identity(dev)) {
 		ret = ims_rule_errno(&rule_v2, dev, "v2 domain, default domain is not identity");
 		if (ret <= 0) {
@@ -262,7 +272,7 @@ static int amd_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 			return ret;
 		}
 	}
-	dev_link(info, ad);
+	dev_link(dev->priv, ad);
 	return 0;
 }
 

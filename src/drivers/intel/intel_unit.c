@@ -198,12 +198,13 @@ static void release_did(struct intel_unit *u, uint32_t did)
 	ims_mutex_unlock(&u->lock);
 }
 
-static int add_ref(struct intel_domain *dd, struct intel_unit *u)
+static int __add_ref(struct intel_domain *dd, struct intel_unit *u)
 {
 	struct intel_unit_ref *grown;
 	uint32_t did;
 	int ret;
 
+	ims_assert_held(&dd->lock);
 	ims_mutex_lock(&u->lock);
 	ret = ims_idtable_alloc(&u->dids, dd, &did);
 	ims_mutex_unlock(&u->lock);
@@ -240,7 +241,7 @@ int intel_dev_link(struct intel_dev *info, struct intel_domain *dd)
 	if (ref)
 		ref->refcnt++;
 	else
-		ret = add_ref(dd, info->unit);
+		ret = __add_ref(dd, info->unit);
 	if (!ret) {
 		ims_list_add_tail(&info->link, &dd->devices);
 		info->domain = dd;

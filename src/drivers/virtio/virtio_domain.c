@@ -227,6 +227,7 @@ static int __add_mapping(struct viommu_domain *vd, uint64_t iova, uint64_t paddr
 	struct viommu_mapping *m = ims_malloc(sizeof(*m));
 	int ret;
 
+	ims_assert_held(&vd->lock);
 	if (!m)
 		return -ENOMEM;
 	*m = (struct viommu_mapping){ .iova = { .start = iova, .last = iova + size - 1 },
