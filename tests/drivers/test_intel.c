@@ -582,34 +582,9 @@ static void fresh_domain_never_soft(void **state)
 {
 	const uint32_t flags[] = { 0, IMS_ALLOC_DIRTY_TRACKING, IMS_ALLOC_NEST_PARENT, IMS_ALLOC_PASID };
 
-	FOR_EACH_PROFILE(p) {
-		struct drv *d = drv_up("x86-intel", NULL, p);
-		struct ims_device *dev;
-
-		ims_list_for_each_entry(dev, &d->core->devices, core_node) {
-			for (size_t f = 0; dev->group && f < IMS_ARRAY_SIZE(flags); f++) {
-				struct ims_domain *domain = ims_paging_domain_alloc(dev, flags[f]);
-				int ret;
-
-				if (IS_ERR(domain))
-					continue;
-				ret = ims_attach_group(domain, dev->group);
-				assert_false(ims_err_is_soft(d->core, ret));
-				if (!ret)
-					ims_detach_group(domain, dev->group);
-				ims_domain_free(domain);
-			}
-		}
-		drv_down(d);
-	}
+	(void)state;
+	drv_fresh_domains("x86-intel", flags, IMS_ARRAY_SIZE(flags), drv_never_soft);
 }
-
-#define PER_PROFILE(fn)                         \
-	static void fn##_all(void **state)      \
-	{                                       \
-		FOR_EACH_PROFILE(p)             \
-			fn(p);                  \
-	}
 
 PER_PROFILE(snoop_rule)
 PER_PROFILE(width_rules)

@@ -265,33 +265,11 @@ static void domain_ids_exhausted(enum ims_profile p)
 
 static void fresh_domain_never_soft(void **state)
 {
-	FOR_EACH_PROFILE(p) {
-		struct drv *d = drv_up("virtio", NULL, p);
-		struct ims_device *dev;
+	const uint32_t flags[] = { 0 };
 
-		ims_list_for_each_entry(dev, &d->core->devices, core_node) {
-			struct ims_domain *domain;
-			int ret;
-
-			if (!dev->group)
-				continue;
-			domain = ims_paging_domain_alloc(dev, 0);
-			ret = ims_attach_group(domain, dev->group);
-			assert_false(ims_err_is_soft(d->core, ret));
-			if (!ret)
-				ims_detach_group(domain, dev->group);
-			ims_domain_free(domain);
-		}
-		drv_down(d);
-	}
+	(void)state;
+	drv_fresh_domains("virtio", flags, 1, drv_never_soft);
 }
-
-#define PER_PROFILE(fn)                         \
-	static void fn##_all(void **state)      \
-	{                                       \
-		FOR_EACH_PROFILE(p)             \
-			fn(p);                  \
-	}
 
 PER_PROFILE(foreign_instance_rule)
 PER_PROFILE(page_size_rule)

@@ -143,4 +143,54 @@ static inline void drv_refused(const char *dts, const char *needle)
 
 #define FOR_EACH_PROFILE(p) for (enum ims_profile p = 0; p < IMS_PROFILE_NR; p++)
 
+/* A suite's fn(enum ims_profile) run in every profile, as fn_all. */
+#define PER_PROFILE(fn)                         \
+	static void fn##_all(void **state)      \
+	{                                       \
+		(void)state;                    \
+		FOR_EACH_PROFILE(p)             \
+			fn(p);                  \
+	}
+
+/* Judges one fresh domain's answer (@ret) for @dev. */
+typedef void (*drv_answer_fn)(struct drv *d, struct ims_device *dev, uint32_t flags, int ret);
+
+static inline void drv_never_soft(struct drv *d, struct ims_device *dev, uint32_t flags, int ret)
+{
+	(void)dev;
+	(void)flags;
+	assert_false(ims_err_is_soft(d->core, ret));
+}
+
+/*
+ * Robin's rule, over @platform in every profile: a domain allocated for a
+ * device (with each of @flags it can be had with) and attached to that
+ * device's own group is judged by @judge (drv_never_soft: never the
+ * incompatible errno).
+ */
+static inline void drv_fresh_domains(const char *platform, const uint32_t *flags, size_t nr,
+				     drv_answer_fn judge)
+{
+	FOR_EACH_PROFILE(p) {
+		struct drv *d = drv_up(platform, NULL, p);
+		struct ims_device *dev;
+
+		ims_list_for_each_entry(dev, &d->core->devices, core_node) {
+			for (size_t f = 0; dev->group && f < nr; f++) {
+				struct ims_domain *domain = ims_paging_domain_alloc(dev, flags[f]);
+				int ret;
+
+				if (IS_ERR(domain))
+					continue;
+				ret = ims_attach_group(domain, dev->group);
+				judge(d, dev, flags[f], ret);
+				if (!ret)
+					ims_detach_group(domain, dev->group);
+				ims_domain_free(domain);
+			}
+		}
+		drv_down(d);
+	}
+}
+
 #endif
