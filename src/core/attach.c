@@ -50,12 +50,19 @@ static int device_attach(struct ims_domain *domain, struct ims_device *dev,
 	}
 	if (ret)
 		return ret;
+	ims_device_set_hw_domain(dev, domain);
+	dev->attach_deferred = false;
+	return 0;
+}
+
+void ims_device_set_hw_domain(struct ims_device *dev, struct ims_domain *domain)
+{
+	ims_assert_held(&dev->group->mutex);
 	if (dev->hw_domain)
 		dev->hw_domain->attach_count--;
 	dev->hw_domain = domain;
-	domain->attach_count++;
-	dev->attach_deferred = false;
-	return 0;
+	if (domain)
+		domain->attach_count++;
 }
 
 int __ims_device_set_domain(struct ims_group *group, struct ims_device *dev,

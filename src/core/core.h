@@ -553,6 +553,15 @@ int ims_attach_group(struct ims_domain *domain, struct ims_group *group);
 void ims_detach_group(struct ims_domain *domain, struct ims_group *group);
 int ims_group_replace_domain(struct ims_group *group, struct ims_domain *new);
 struct ims_domain *ims_get_domain_for_dev(struct ims_device *dev);
+/*
+ * Record what @dev's hardware now translates through (NULL: nothing, DMA
+ * blocked).  The core calls it after every successful attach_dev; a driver
+ * whose attach_dev changes the hardware before it fails (VT-d blocks the
+ * device's translation first, kernel-semantics 2.5 and 8) calls it to say
+ * where the device was left, so that dev->hw_domain stays the hardware's
+ * view while group->domain keeps the core's.  Group mutex held.
+ */
+void ims_device_set_hw_domain(struct ims_device *dev, struct ims_domain *domain);
 /* PCI reset fence (newest kernels): attaches fail with EBUSY meanwhile. */
 int ims_group_reset_prepare(struct ims_group *group);
 void ims_group_reset_done(struct ims_group *group);

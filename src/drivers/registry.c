@@ -18,6 +18,9 @@ extern const struct ims_driver_model ims_msm_model;
 extern const struct ims_driver_model ims_exynos_model;
 extern const struct ims_driver_model ims_rockchip_model;
 extern const struct ims_driver_model ims_sun50i_model;
+extern const struct ims_driver_model ims_intel_model;
+extern const struct ims_driver_model ims_amd_model;
+extern const struct ims_driver_model ims_virtio_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
@@ -32,6 +35,9 @@ const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_exynos_model,
 	&ims_rockchip_model,
 	&ims_sun50i_model,
+	&ims_intel_model,
+	&ims_amd_model,
+	&ims_virtio_model,
 	NULL,
 };
 

@@ -75,7 +75,11 @@ static char *platform_name(const struct topo_ctx *c, int offset, int *err)
 				   nr, na);
 			return NULL;
 		}
-		if (topo_read_number(c, offset, "reg", reg, na, &addr))
+		/* On a PCI bus the config-space address (phys.hi) tells functions
+		 * apart; the 64-bit part is zero for every one of them. */
+		if (na == 3)
+			addr = fdt32_to_cpu(reg[0]);
+		else if (topo_read_number(c, offset, "reg", reg, na, &addr))
 			return NULL;
 		topo_base_name(c->fdt, offset, base, sizeof(base));
 		name = ims_asprintf("%llx.%s", (unsigned long long)addr, base);
