@@ -47,6 +47,15 @@ struct ims_driver_model {
 	void (*free_master)(void *data);
 	/* MSIs of devices behind @iommu are remapped (x86 interrupt remapping). */
 	bool (*msi_remapping)(struct ims_iommu *iommu);
+	/*
+	 * The driver's attributes of the instance's class device, as its Linux
+	 * driver prints them: call @emit for each, with a path relative to the
+	 * class device and the text ("intel-iommu/cap", "d2008c40660462\n").
+	 * Returns 0 or the first error of @emit.  NULL: the driver has none.
+	 */
+	int (*sysfs_attrs)(struct ims_iommu *iommu,
+			   int (*emit)(void *ctx, const char *name, const char *value),
+			   void *ctx);
 };
 
 /* Every model, NULL-terminated. */
