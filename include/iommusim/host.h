@@ -100,7 +100,8 @@ bool ims_host_path_candidate(const char *path);
  * What @path is to @host: an ims_path_kind, or a negative errno
  * (-ENAMETOOLONG, or why the folder could not be made).  Relative paths are
  * IMS_PATH_FOREIGN.  For IMS_PATH_TREE the real path goes to @buf, whether
- * the file exists or not (a missing one is missing there too).
+ * the file exists or not (a missing one is missing there too); for
+ * IMS_PATH_NODE the node's path, without "//" or "/./".
  */
 int ims_host_resolve_path(struct ims_host *host, const char *path, char *buf, size_t len);
 /* The path a program knows for @real, a path inside the folder: 1, or 0 if it is not. */

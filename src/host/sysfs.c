@@ -145,21 +145,34 @@ static int write_all(int fd, const char *text, size_t len)
 	return 0;
 }
 
+/* open(2) for writing, making the parent folders when they are missing. */
+static int create_file(struct ims_sysfs *s, char *real, mode_t mode)
+{
+	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+	int fd = open(real, flags, mode), ret;
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : -errno;
+	ret = make_parents(s, real);
+	if (ret)
+		return ret;
+	fd = open(real, flags, mode);
+	return fd >= 0 ? fd : -errno;
+}
+
 static int put_bytes(struct ims_sysfs *s, const char *vpath, mode_t mode, const void *data,
 		     size_t len)
 {
 	char real[PATH_LEN];
 	int fd, ret = real_path(s, vpath, real, sizeof(real));
 
-	if (!ret)
-		ret = make_parents(s, real);
 	if (ret)
 		return ret;
-	fd = open(real, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	fd = create_file(s, real, mode);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	ret = write_all(fd, data, len);
-	if (!ret && fchmod(fd, mode))
+	if (!ret && fchmod(fd, mode)) /* whatever the umask */
 		ret = -errno;
 	close(fd);
 	return ret;
@@ -246,13 +259,16 @@ static int put_link(struct ims_sysfs *s, const char *vpath, const char *vtarget)
 	slash = strrchr(from, '/');
 	*slash = '\0';
 	ret = relative(from, vtarget, rel, sizeof(rel));
-	if (!ret)
-		ret = make_parents(s, real);
 	if (ret)
 		return ret;
-	if (symlink(rel, real) && errno != EEXIST)
+	if (!symlink(rel, real) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
 		return -errno;
-	return 0;
+	ret = make_parents(s, real);
+	if (!ret && symlink(rel, real) && errno != EEXIST)
+		ret = -errno;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -987,9 +1003,9 @@ static int (*const parts[])(struct ims_sysfs *s) = {
 /* ------------------------------------------------------------------ */
 /* Building and removing the folder                                    */
 
-static int remove_tree_at(int parent, const char *name)
+static int remove_tree_at(int parent, const char *name, bool is_dir)
 {
-	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = is_dir ? openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
 	struct dirent *e;
 	DIR *dir;
 	int ret = 0;
@@ -1003,7 +1019,8 @@ static int remove_tree_at(int parent, const char *name)
 	}
 	while ((e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !ret)
-			ret = remove_tree_at(dirfd(dir), e->d_name);
+			ret = remove_tree_at(dirfd(dir), e->d_name,
+					     e->d_type == DT_DIR || e->d_type == DT_UNKNOWN);
 	closedir(dir);
 	if (!ret && unlinkat(parent, name, AT_REMOVEDIR))
 		ret = -errno;
@@ -1016,15 +1033,32 @@ static int remove_tree_at(int parent, const char *name)
 static void remove_folder(struct ims_sysfs *s)
 {
 	if (s->root && s->owner == getpid())
-		remove_tree_at(AT_FDCWD, s->root);
+		remove_tree_at(AT_FDCWD, s->root, true);
 	ims_free(s->root);
 	s->root = NULL;
 }
 
+/*
+ * Where the folder goes: IOMMUSIM_TMPDIR if set, else a memory file system
+ * (XDG_RUNTIME_DIR, /dev/shm: building and removing a few hundred files on
+ * a journalled disk costs a third of a second), else TMPDIR or /tmp.
+ */
+static const char *folder_parent(void)
+{
+	static const char *const vars[] = { "IOMMUSIM_TMPDIR", "XDG_RUNTIME_DIR", NULL, "TMPDIR" };
+
+	for (size_t i = 0; i < IMS_ARRAY_SIZE(vars); i++) {
+		const char *dir = vars[i] ? getenv(vars[i]) : "/dev/shm";
+
+		if (dir && *dir && !access(dir, W_OK | X_OK))
+			return dir;
+	}
+	return "/tmp";
+}
+
 static int make_folder(struct ims_sysfs *s)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *root = ims_asprintf("%s/iommusim-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *root = ims_asprintf("%s/iommusim-XXXXXX", folder_parent());
 
 	if (!root)
 		return -ENOMEM;
@@ -1278,7 +1312,7 @@ IMS_EXPORT int ims_host_resolve_path(struct ims_host *host, const char *path, ch
 	ims_mutex_lock(&s->lock);
 	ret = __normalize(s, path, norm, sizeof(norm));
 	if (!ret && __find_node(s, norm))
-		ret = IMS_PATH_NODE;
+		ret = fmt(buf, len, "%s", norm) ?: IMS_PATH_NODE;
 	else if (!ret && __owned_prefix(s, norm, strlen(norm)))
 		ret = fmt(buf, len, "%s%s", s->root, norm) ?: IMS_PATH_TREE;
 	ims_mutex_unlock(&s->lock);
@@ -1361,5 +1395,5 @@ IMS_EXPORT int ims_host_sysfs_remove_stale(const char *root)
 	close(fd);
 	if (n <= 0 || atoi(text) != (int)getpid())
 		return -EPERM;
-	return remove_tree_at(AT_FDCWD, root);
+	return remove_tree_at(AT_FDCWD, root, true);
 }
