@@ -10,11 +10,13 @@
 #include "cli.h"
 
 extern const struct cli_command cli_demo;
+extern const struct cli_command cli_exec;
 extern const struct cli_command cli_platforms;
 extern const struct cli_command cli_show;
 
 static const struct cli_command *const commands[] = {
 	&cli_demo,
+	&cli_exec,
 	&cli_platforms,
 	&cli_show,
 };
