@@ -191,6 +191,9 @@ static void __attribute__((format(printf, 1, 2))) shim_debug(const char *fmt, ..
 	va_end(ap);
 }
 
+/* Internal answer meaning "not the host's: let libc do it". */
+#define NOT_OURS (-EREMOTE)
+
 /* -1 with errno from a negative errno; otherwise the value. */
 static long as_syscall(long ret)
 {
@@ -869,9 +872,13 @@ static void __classify_host(struct where *w)
 	char vpath[PATH_MAX];
 	int kind = IN_LIB(ims_host_resolve_path(w->host, w->path, w->real, sizeof(w->real)));
 
+	/* Falling back to the real /dev/vfio could reach real devices: stop. */
+	if (kind < 0 && kind != -ENAMETOOLONG)
+		shim_fatal("cannot build the host's /sys view: %s", strerror(-kind));
 	w->target = kind == IMS_PATH_NODE ? T_NODE : kind == IMS_PATH_TREE ? T_TREE : T_FOREIGN;
-	if (kind < 0)
-		shim_debug("%s: cannot resolve: %s", w->path, strerror(-kind));
+	shim_debug("%s: %s%s", w->path, kind == IMS_PATH_NODE ? "device node" :
+		   kind == IMS_PATH_TREE ? "redirected to " : "not the host's",
+		   kind == IMS_PATH_TREE ? w->real : "");
 	if (w->target != T_TREE)
 		return;
 	note_tree_root(w->host);
@@ -913,6 +920,15 @@ static void where_done(struct where *w)
 	if (w->host)
 		host_put();
 	w->host = NULL;
+}
+
+/* The trace line of a call on a classified path: fn("path") = result. */
+static void trace_path(const char *fn, const struct where *w, long ret)
+{
+	if (config.trace && w->target != T_FOREIGN && ret != NOT_OURS)
+		trace("%s(\"%s\") = %s%s", fn, w->path,
+		      result_text(ret < 0 ? -1 : ret, (int)-ret, (char[96]){ 0 }, 96),
+		      w->target == T_TREE ? " [sysfs]" : "");
 }
 
 /* Is @fd one of the host's?  Then the host is held (host_put). */
@@ -1010,7 +1026,7 @@ static bool wants_mode(int flags)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-/* Every open of a path: the fd, a negative errno, or NOT_OURS (-EREMOTE). */
+/* Every open of a path: the fd, a negative errno, or NOT_OURS. */
 static int shim_openat(int dirfd, const char *path, int flags, mode_t mode, const char *fn)
 {
 	struct where w;
@@ -1019,7 +1035,7 @@ static int shim_openat(int dirfd, const char *path, int flags, mode_t mode, cons
 
 	classify(&w, dirfd, path);
 	if (w.target == T_FOREIGN)
-		return -EREMOTE; /* NOT_OURS */
+		return NOT_OURS;
 	ret = open_ours(&w, flags, mode);
 	where_done(&w);
 	trace("%s(\"%s\", %s) = %s%s", fn, w.path, open_flags_text(flags, fbuf, sizeof(fbuf)),
@@ -1115,8 +1131,6 @@ static ssize_t special_rw(const struct special *sp, void *buf, size_t count, con
 
 /* ------------------------------------------------------------------ */
 /* Calls on fds                                                        */
-
-#define NOT_OURS (-EREMOTE)
 
 /* read/write/pread/pwrite; NOT_OURS when the fd is not the host's or ours. */
 static ssize_t shim_rw(int fd, void *buf, size_t count, const int64_t *pos, bool write)
@@ -1275,6 +1289,7 @@ static int shim_fstat(int fd, struct stat *st)
 		st->st_gid = getgid();
 	}
 	host_put();
+	trace("fstat(%d) = %s", fd, result_text(ret, -ret, (char[96]){ 0 }, 96));
 	return ret;
 }
 
@@ -1288,6 +1303,7 @@ static int shim_statat(int dirfd, const char *path, struct stat *st, int flags)
 	classify(&w, dirfd, path);
 	ret = stat_where(&w, st, flags);
 	where_done(&w);
+	trace_path(flags & AT_SYMLINK_NOFOLLOW ? "lstat" : "stat", &w, ret);
 	return ret;
 }
 
@@ -1322,18 +1338,20 @@ static int shim_statx(int dirfd, const char *path, int flags, unsigned int mask,
 
 	if (path && !path[0] && (flags & AT_EMPTY_PATH)) {
 		ret = shim_fstat(dirfd, &st);
-	} else {
-		classify(&w, dirfd, path);
-		if (w.target == T_TREE || w.target == T_STATE || w.target == T_RESET) {
-			ret = libc(statx)(AT_FDCWD, w.real, flags, mask, stx) ? -errno : 0;
-			where_done(&w);
-			return ret;
-		}
-		ret = stat_where(&w, &st, flags);
-		where_done(&w);
+		if (!ret)
+			stat_to_statx(&st, stx);
+		return ret;
 	}
-	if (!ret)
-		stat_to_statx(&st, stx);
+	classify(&w, dirfd, path);
+	if (w.target == T_TREE || w.target == T_STATE || w.target == T_RESET) {
+		ret = libc(statx)(AT_FDCWD, w.real, flags, mask, stx) ? -errno : 0;
+	} else {
+		ret = stat_where(&w, &st, flags);
+		if (!ret)
+			stat_to_statx(&st, stx);
+	}
+	where_done(&w);
+	trace_path("statx", &w, ret);
 	return ret;
 }
 
@@ -1357,6 +1375,7 @@ static int shim_access(int dirfd, const char *path, int mode, int flags)
 		ret = NOT_OURS;
 	}
 	where_done(&w);
+	trace_path("access", &w, ret);
 	return ret;
 }
 
@@ -1423,6 +1442,7 @@ static ssize_t shim_readlinkat(int dirfd, const char *path, char *buf, size_t le
 		ret = NOT_OURS;
 	}
 	where_done(&w);
+	trace_path("readlink", &w, ret);
 	return ret;
 }
 
@@ -1453,6 +1473,7 @@ static int shim_realpath(const char *path, char *out)
 		ret = NOT_OURS;
 	}
 	where_done(&w);
+	trace_path("realpath", &w, ret);
 	return ret;
 }
 

@@ -770,6 +770,59 @@ TEST_F(shim, exec_child_gets_shim)
 	EXPECT_TRUE(strstr(err, "VFIO_GET_API_VERSION") != NULL);
 }
 
+/* Does @dir hold @want entries? */
+static bool exec_stale_check(const char *dir, int want)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return d && n == want;
+}
+
+/* The new program of an exec (main, "--exec-stale DIR"): DIR is empty. */
+static int exec_stale(const char *dir)
+{
+	bool empty = exec_stale_check(dir, 0);
+
+	rmdir(dir);
+	return empty ? 0 : 1;
+}
+
+/* exec without atexit: the next program removes the old one's folder. */
+TEST_F(shim, exec_removes_stale_folder)
+{
+	char dir[] = "/tmp/iommusim-stale-XXXXXX", self_path[PATH_MAX];
+	int status, fd;
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	pid_t pid;
+
+	ASSERT_TRUE(n > 0);
+	self_path[n] = '\0';
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	pid = fork();
+	ASSERT_NE(-1, pid);
+	if (!pid) {
+		char *argv[] = { self_path, "--exec-stale", dir, NULL };
+
+		setenv("IOMMUSIM_TMPDIR", dir, 1);
+		fd = open("/sys/kernel/debug/iommusim/reset", O_WRONLY);
+		if (fd < 0 || write(fd, "1", 1) != 1 || access("/sys/bus/pci/devices/" NIC, F_OK))
+			_exit(3);
+		if (!exec_stale_check(dir, 1))
+			_exit(4); /* the host's folder is there */
+		execv(self_path, argv);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_ERRNO(ENOENT, access(dir, F_OK));
+	rmdir(dir);
+}
+
 TEST_F(shim, state_and_reset)
 {
 	int c = open("/dev/vfio/vfio", O_RDWR), g = open_group(self->group_id), fd;
@@ -845,5 +898,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--exec-child"))
 		return exec_child();
+	if (argc == 3 && !strcmp(argv[1], "--exec-stale"))
+		return exec_stale(argv[2]);
 	return ims_harness_main(argc, argv);
 }
