@@ -465,14 +465,6 @@ static const char *group_type(const struct ims_group *group)
 	}
 }
 
-static const char *const resv_names[] = {
-	[IMS_RESV_DIRECT] = "direct",
-	[IMS_RESV_DIRECT_RELAXABLE] = "direct-relaxable",
-	[IMS_RESV_RESERVED] = "reserved",
-	[IMS_RESV_MSI] = "msi",
-	[IMS_RESV_SW_MSI] = "msi",
-};
-
 static int put_resv(struct ims_sysfs *s, const char *vpath, struct ims_group *group)
 {
 	struct ims_resv_list list;
@@ -488,7 +480,8 @@ static int put_resv(struct ims_sysfs *s, const char *vpath, struct ims_group *gr
 
 		ret = fmt(text + used, sizeof(text) - used, "0x%016llx 0x%016llx %s\n",
 			  (unsigned long long)r->start,
-			  (unsigned long long)(r->start + r->length - 1), resv_names[r->type]);
+			  (unsigned long long)(r->start + r->length - 1),
+			  ims_resv_type_name(r->type)); /* Linux's names */
 		used += strlen(text + used);
 	}
 	ims_resv_list_free(&list);
@@ -844,10 +837,35 @@ static int part_devices(struct ims_sysfs *s)
 /* ------------------------------------------------------------------ */
 /* Part: VFIO                                                          */
 
+/*
+ * A character device as the driver core shows it: @dir/dev ("maj:min"),
+ * the class link @class_link to @dir, and the node @node.
+ */
+static int put_chardev(struct ims_sysfs *s, const char *dir, const char *class_link,
+		       const char *node, mode_t mode, dev_t rdev)
+{
+	int ret = put_attr(s, dir, "dev", "%u:%u\n", major(rdev), minor(rdev));
+
+	if (!ret)
+		ret = put_link(s, class_link, dir);
+	return ret ? ret : ims_sysfs_add_devnode(s, node, mode, rdev);
+}
+
+static int part_vfio_group(struct ims_sysfs *s, uint32_t id)
+{
+	char dir[PATH_LEN], link[PATH_LEN], node[PATH_LEN];
+	int ret = fmt(dir, sizeof(dir), "/sys/devices/virtual/vfio/%u", id);
+
+	if (!ret)
+		ret = fmt(link, sizeof(link), "/sys/class/vfio/%u", id);
+	if (!ret)
+		ret = fmt(node, sizeof(node), "/dev/vfio/%u", id);
+	return ret ? ret : put_chardev(s, dir, link, node, 0600, makedev(IMS_VFIO_GROUP_MAJOR, id));
+}
+
 static int part_vfio(struct ims_sysfs *s)
 {
 	struct ims_host *host = s->host;
-	char path[PATH_LEN], dev[PATH_LEN];
 	int ret = own(s, "/dev/vfio");
 
 	if (!ret)
@@ -863,22 +881,9 @@ static int part_vfio(struct ims_sysfs *s)
 		ret = ims_sysfs_add_devnode(s, "/dev/vfio/vfio", 0666,
 					    makedev(IMS_VFIO_CONTAINER_MAJOR,
 						    IMS_VFIO_CONTAINER_MINOR));
-	for (uint32_t id = 0; !ret && id < host->nr_vgroups; id++) {
-		if (!host->vgroups[id])
-			continue;
-		ret = fmt(dev, sizeof(dev), "/sys/devices/virtual/vfio/%u", id);
-		if (!ret)
-			ret = put_attr(s, dev, "dev", "%u:%u\n", IMS_VFIO_GROUP_MAJOR, id);
-		if (!ret)
-			ret = fmt(path, sizeof(path), "/sys/class/vfio/%u", id);
-		if (!ret)
-			ret = put_link(s, path, dev);
-		if (!ret)
-			ret = fmt(path, sizeof(path), "/dev/vfio/%u", id);
-		if (!ret)
-			ret = ims_sysfs_add_devnode(s, path, 0600,
-						    makedev(IMS_VFIO_GROUP_MAJOR, id));
-	}
+	for (uint32_t id = 0; !ret && id < host->nr_vgroups; id++)
+		if (host->vgroups[id])
+			ret = part_vfio_group(s, id);
 	return ret;
 }
 
@@ -1208,7 +1213,7 @@ int ims_sysfs_add_vfio_cdev(struct ims_sysfs *s, const char *dev_name, unsigned 
 			    dev_t rdev)
 {
 	struct ims_device *dev = ims_device_find(s->host->core, dev_name);
-	char dir[PATH_LEN], cdev[PATH_LEN], path[PATH_LEN];
+	char dir[PATH_LEN], cdev[PATH_LEN], link[PATH_LEN], node[PATH_LEN];
 	int ret = dev ? ensure_built(s) : -ENODEV;
 
 	if (!ret)
@@ -1216,16 +1221,12 @@ int ims_sysfs_add_vfio_cdev(struct ims_sysfs *s, const char *dev_name, unsigned 
 	if (!ret)
 		ret = fmt(cdev, sizeof(cdev), "%s/vfio-dev/vfio%u", dir, index);
 	if (!ret)
-		ret = put_attr(s, cdev, "dev", "%u:%u\n", major(rdev), minor(rdev));
+		ret = fmt(link, sizeof(link), "/sys/class/vfio-dev/vfio%u", index);
+	if (!ret)
+		ret = fmt(node, sizeof(node), "/dev/vfio/devices/vfio%u", index);
 	if (!ret)
 		ret = own(s, "/sys/class/vfio-dev");
-	if (!ret)
-		ret = fmt(path, sizeof(path), "/sys/class/vfio-dev/vfio%u", index);
-	if (!ret)
-		ret = put_link(s, path, cdev);
-	if (!ret)
-		ret = fmt(path, sizeof(path), "/dev/vfio/devices/vfio%u", index);
-	return ret ? ret : ims_sysfs_add_devnode(s, path, 0600, rdev);
+	return ret ? ret : put_chardev(s, cdev, link, node, 0600, rdev);
 }
 
 /* ------------------------------------------------------------------ */

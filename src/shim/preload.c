@@ -1741,6 +1741,25 @@ static char **collect_args(const char *arg0, va_list ap, size_t *len, char ***en
 	return argv;
 }
 
+/* The execl family: @search looks @file up in PATH, @with_env reads envp. */
+static int exec_list(const char *file, const char *arg0, va_list ap, bool search,
+		     bool with_env)
+{
+	char **envp = environ, **argv;
+	struct exec_env env;
+	size_t len;
+	int ret;
+
+	argv = collect_args(arg0, ap, &len, with_env ? &envp : NULL);
+	if (!argv)
+		return errno = ENOMEM, -1;
+	envp = exec_env(envp, &env);
+	ret = search ? libc(execvpe)(file, argv, envp) : libc(execve)(file, argv, envp);
+	exec_env_done(&env);
+	exec_env_done(&(struct exec_env){ .map = argv, .len = len });
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* Start                                                               */
 
@@ -2395,51 +2414,33 @@ int execvp(const char *file, char *const argv[])
 int execl(const char *path, const char *arg0, ...)
 {
 	va_list ap;
-	size_t len;
-	char **argv;
 	int ret;
 
 	va_start(ap, arg0);
-	argv = collect_args(arg0, ap, &len, NULL);
+	ret = exec_list(path, arg0, ap, false, false);
 	va_end(ap);
-	if (!argv)
-		return errno = ENOMEM, -1;
-	ret = execve(path, argv, environ);
-	exec_env_done(&(struct exec_env){ .map = argv, .len = len });
 	return ret;
 }
 
 int execlp(const char *file, const char *arg0, ...)
 {
 	va_list ap;
-	size_t len;
-	char **argv;
 	int ret;
 
 	va_start(ap, arg0);
-	argv = collect_args(arg0, ap, &len, NULL);
+	ret = exec_list(file, arg0, ap, true, false);
 	va_end(ap);
-	if (!argv)
-		return errno = ENOMEM, -1;
-	ret = execvpe(file, argv, environ);
-	exec_env_done(&(struct exec_env){ .map = argv, .len = len });
 	return ret;
 }
 
 int execle(const char *path, const char *arg0, ...)
 {
-	char **argv, **envp;
 	va_list ap;
-	size_t len;
 	int ret;
 
 	va_start(ap, arg0);
-	argv = collect_args(arg0, ap, &len, &envp);
+	ret = exec_list(path, arg0, ap, false, true);
 	va_end(ap);
-	if (!argv)
-		return errno = ENOMEM, -1;
-	ret = execve(path, argv, envp);
-	exec_env_done(&(struct exec_env){ .map = argv, .len = len });
 	return ret;
 }
 
