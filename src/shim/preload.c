@@ -37,7 +37,8 @@
  *   shim_mutex   the special-fd and directory tables, host creation and
  *                reset; all signals are blocked while it is held, so a
  *                handler that calls into the shim cannot deadlock;
- *   host_rwlock  held for reading across every call into the host, for
+ *   host_rwlock  (never taken before shim_mutex by the same thread)
+ *                held for reading across every call into the host, for
  *                writing to create, reset or destroy it, and by fork's
  *                prepare handler, so that a child never inherits a host in
  *                the middle of a call (its locks held by a thread that does
@@ -404,7 +405,13 @@ static const char *ioctl_text(char kind, unsigned long cmd, char *buf, size_t le
 
 static struct ims_host *shim_host;       /* host_rwlock; loaded atomically */
 static bool shim_exiting;
-static char tree_root[PATH_MAX];         /* the host's folder, "" before it exists */
+/*
+ * The host's folder, for exec (which must not build anything) and for
+ * /proc/self/fd links: written once per host by the first thread to see
+ * it (tree_root_state 0 -> 1 -> 2), cleared with the host.
+ */
+static char tree_root[PATH_MAX];
+static int tree_root_state;
 
 static void options_from_env(struct ims_host_options *o)
 {
@@ -511,7 +518,7 @@ static void __drop_host(void)
 	if (!host)
 		return;
 	__atomic_store_n(&shim_host, NULL, __ATOMIC_RELEASE);
-	tree_root[0] = '\0';
+	__atomic_store_n(&tree_root_state, 0, __ATOMIC_RELEASE);
 	ims_core_set_trace(host->core, NULL, NULL); /* the teardown is not the program's */
 	IN_LIB((ims_host_destroy(host), 0));
 }
@@ -542,16 +549,25 @@ static void at_exit(void)
 	shim_unlock(&saved);
 }
 
-/* The host's folder, remembered for exec (which must not build anything). */
 static void note_tree_root(struct ims_host *host)
 {
+	int idle = 0;
 	const char *root;
 
-	if (tree_root[0])
+	if (__atomic_load_n(&tree_root_state, __ATOMIC_ACQUIRE) == 2 ||
+	    !__atomic_compare_exchange_n(&tree_root_state, &idle, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
 		return;
 	root = IN_LIB(ims_host_sysfs_root(host));
 	if (root)
 		snprintf(tree_root, sizeof(tree_root), "%s", root);
+	__atomic_store_n(&tree_root_state, root ? 2 : 0, __ATOMIC_RELEASE);
+}
+
+/* The host's folder once known, else NULL. */
+static const char *known_tree_root(void)
+{
+	return __atomic_load_n(&tree_root_state, __ATOMIC_ACQUIRE) == 2 ? tree_root : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -931,12 +947,20 @@ static void trace_path(const char *fn, const struct where *w, long ret)
 		      w->target == T_TREE ? " [sysfs]" : "");
 }
 
-/* Is @fd one of the host's?  Then the host is held (host_put). */
-static struct ims_host *host_of_fd(int fd)
+/* Is @fd one of the host's, at a glance (nothing held)? */
+static bool host_of_fd_unheld(int fd)
 {
 	struct ims_host *host = __atomic_load_n(&shim_host, __ATOMIC_ACQUIRE);
 
-	if (fd < 0 || !host || !ims_host_owns_fd(host, fd))
+	return fd >= 0 && host && ims_host_owns_fd(host, fd);
+}
+
+/* Is @fd one of the host's?  Then the host is held (host_put). */
+static struct ims_host *host_of_fd(int fd)
+{
+	struct ims_host *host;
+
+	if (!host_of_fd_unheld(fd))
 		return NULL;
 	host = host_get();
 	if (host && !ims_host_owns_fd(host, fd)) {
@@ -997,7 +1021,10 @@ static int open_special(const struct where *w, int flags)
 	return fd;
 }
 
-/* open/openat of a path that is the host's: the fd, or a negative errno. */
+/*
+ * open/openat of a host path (the host held): the fd, or a negative errno.
+ * Specials are opened by the caller, with the host released.
+ */
 static int open_ours(struct where *w, int flags, mode_t mode)
 {
 	int fd;
@@ -1007,15 +1034,9 @@ static int open_ours(struct where *w, int flags, mode_t mode)
 		return IN_LIB(ims_open(w->host, w->path, flags));
 	case T_STATE:
 		return open_state(w->host, flags);
-	case T_RESET:
-	case T_FAILNTH:
-		return open_special(w, flags);
 	case T_TREE:
 		fd = libc(openat)(AT_FDCWD, w->real, flags, mode);
-		if (fd < 0)
-			return -errno;
-		track_dir(fd, w->path);
-		return fd;
+		return fd < 0 ? -errno : fd;
 	default:
 		return -ENOENT;
 	}
@@ -1036,8 +1057,15 @@ static int shim_openat(int dirfd, const char *path, int flags, mode_t mode, cons
 	classify(&w, dirfd, path);
 	if (w.target == T_FOREIGN)
 		return NOT_OURS;
-	ret = open_ours(&w, flags, mode);
-	where_done(&w);
+	if (w.target == T_RESET || w.target == T_FAILNTH) {
+		where_done(&w); /* the shim's tables are locked outside the host */
+		ret = open_special(&w, flags);
+	} else {
+		ret = open_ours(&w, flags, mode);
+		where_done(&w);
+		if (ret >= 0 && w.target == T_TREE)
+			track_dir(ret, w.path);
+	}
 	trace("%s(\"%s\", %s) = %s%s", fn, w.path, open_flags_text(flags, fbuf, sizeof(fbuf)),
 	      result_text(ret < 0 ? -1 : ret, -ret, (char[96]){ 0 }, 96),
 	      w.target == T_TREE ? " [sysfs]" : "");
@@ -1169,10 +1197,11 @@ static long shim_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *a
 
 static int shim_close(int fd)
 {
-	struct ims_host *host = host_of_fd(fd);
+	struct ims_host *host;
 	int ret;
 
-	forget_fd(fd);
+	forget_fd(fd); /* before the host is held: shim_mutex comes first */
+	host = host_of_fd(fd);
 	if (!host)
 		return NOT_OURS;
 	ret = IN_LIB(ims_close(host, fd));
@@ -1184,9 +1213,12 @@ static int shim_close(int fd)
 /* dup2/dup3 (@newfd >= 0) or dup/F_DUPFD (@newfd < 0, from @min). */
 static int shim_dup(int fd, int newfd, int min, int flags)
 {
-	struct ims_host *host = host_of_fd(fd);
+	struct ims_host *host;
 	int ret, placeholder = -1;
 
+	if (newfd >= 0 && host_of_fd_unheld(fd))
+		forget_fd(newfd); /* before the host is held: shim_mutex comes first */
+	host = host_of_fd(fd);
 	if (!host)
 		return NOT_OURS;
 	if (newfd < 0 && min > 0) {
@@ -1198,8 +1230,6 @@ static int shim_dup(int fd, int newfd, int min, int flags)
 		}
 		newfd = placeholder;
 	}
-	if (newfd >= 0)
-		forget_fd(newfd);
 	ret = IN_LIB(ims_dup(host, fd, newfd, flags));
 	if (ret < 0 && placeholder >= 0)
 		libc(close)(placeholder);
@@ -1211,9 +1241,10 @@ static int shim_dup(int fd, int newfd, int min, int flags)
 /* @newfd is the host's and something else is dup'ed over it: close it first. */
 static void drop_replaced_fd(int oldfd, int newfd)
 {
-	struct ims_host *host = host_of_fd(newfd);
+	struct ims_host *host;
 
-	forget_fd(newfd);
+	forget_fd(newfd); /* before the host is held: shim_mutex comes first */
+	host = host_of_fd(newfd);
 	if (host && oldfd != newfd) {
 		IN_LIB(ims_close(host, newfd));
 		host_put();
@@ -1404,7 +1435,7 @@ static ssize_t proc_fd_link(int fd, char *buf, size_t len)
 	}
 	if (find_special(fd, &sp))
 		return link_out(sp.path, buf, len);
-	if (!tree_root[0])
+	if (!known_tree_root())
 		return NOT_OURS;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	n = libc(readlink)(proc, real, sizeof(real) - 1);
@@ -1660,8 +1691,8 @@ static size_t env_extras(char *const envp[], bool strip, char *preload, size_t p
 	memcpy(preload, "LD_PRELOAD=", 11);
 	preload_value(old, strip, preload + 11, plen - 11);
 	stale[0] = '\0';
-	if (!strip && tree_root[0])
-		snprintf(stale, slen, "IOMMUSIM_STALE_TREE=%s", tree_root);
+	if (!strip && known_tree_root())
+		snprintf(stale, slen, "IOMMUSIM_STALE_TREE=%s", known_tree_root());
 	return strlen(preload) + strlen(stale) + 2;
 }
 

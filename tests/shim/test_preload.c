@@ -633,6 +633,8 @@ struct worker {
 	int errors;
 };
 
+static int list_dir(const char *path);
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -650,8 +652,22 @@ static void *worker_main(void *arg)
 		w->errors += readlink("/sys/bus/pci/devices/" NIC "/iommu_group", buf,
 				      sizeof(buf)) <= 0;
 		w->errors += close(c) || close(d);
+		w->errors += list_dir("/sys/kernel/iommu_groups") <= 0;
 	}
 	return NULL;
+}
+
+/* Entries of a folder opened through the shim (tracked while open). */
+static int list_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY), n = 0;
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+
+	for (struct dirent *e; dir && (e = readdir(dir));)
+		n++;
+	if (dir)
+		closedir(dir);
+	return dir ? n : -1;
 }
 
 TEST_F(shim, threads)
@@ -665,6 +681,33 @@ TEST_F(shim, threads)
 		pthread_join(t[i], NULL);
 		EXPECT_EQ(0, w[i].errors);
 	}
+}
+
+/* fork while other threads are in calls on the host: no deadlock, a sane child. */
+TEST_F(shim, fork_while_threads_call)
+{
+	int c = open("/dev/vfio/vfio", O_RDWR), status, bad = 0;
+	struct worker w[4] = { 0 };
+	pthread_t t[4];
+
+	ASSERT_NE(-1, c);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker_main, &w[i]));
+	for (int i = 0; i < 20; i++) {
+		pid_t pid = fork();
+
+		ASSERT_NE(-1, pid);
+		if (!pid)
+			_exit(api_version(c) == VFIO_API_VERSION && list_dir("/dev/vfio") > 2 ? 0 : 1);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].errors);
+	}
+	EXPECT_EQ(0, bad);
+	close(c);
 }
 
 /* fork: the child works on a private copy; the parent's state is its own. */
