@@ -40,8 +40,10 @@
  *
  * Locking: build_lock serialises building the tree; lock protects root,
  * the node table and the owned roots (never held while writing files).
- * The folder belongs to the process that created it: a forked child that
- * destroys its copy of the host leaves it for the parent.
+ * The folder belongs to the process that created it (its pid is in the
+ * owner mark): a forked child that uses its copy of the host builds a
+ * folder of its own, and leaves the parent's alone; folders whose owner is
+ * gone (killed, or ended with _exit) are swept by the next host.
  */
 #include "sysfs.h"
 
@@ -54,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -1061,12 +1064,54 @@ static const char *folder_parent(void)
 	return "/tmp";
 }
 
+/* The pid the owner mark of folder @root names, or 0. */
+static pid_t folder_owner(const char *root)
+{
+	char path[PATH_LEN], text[32] = "";
+	ssize_t n = 0;
+	int fd = fmt(path, sizeof(path), "%s/" OWNER_MARK, root) ? -1 :
+		 open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	return n > 0 ? (pid_t)atoi(text) : 0;
+}
+
+/*
+ * Folders whose owner is gone: a program that ended with _exit or a signal
+ * skipped the atexit handler that removes its folder.  The next host to
+ * make a folder in the same place removes them.
+ */
+static void sweep_orphans(const char *parent)
+{
+	DIR *dir = opendir(parent);
+	char path[PATH_LEN];
+	struct dirent *e;
+
+	while (dir && (e = readdir(dir))) {
+		pid_t pid;
+
+		if (strncmp(e->d_name, "iommusim-", 9) || strlen(e->d_name) != 15 ||
+		    fmt(path, sizeof(path), "%s/%s", parent, e->d_name))
+			continue;
+		pid = folder_owner(path);
+		if (pid > 0 && pid != getpid() && kill(pid, 0) && errno == ESRCH)
+			remove_tree_at(AT_FDCWD, path, true);
+	}
+	if (dir)
+		closedir(dir);
+}
+
 static int make_folder(struct ims_sysfs *s)
 {
-	char *root = ims_asprintf("%s/iommusim-XXXXXX", folder_parent());
+	const char *parent = folder_parent();
+	char *root = ims_asprintf("%s/iommusim-XXXXXX", parent);
 
 	if (!root)
 		return -ENOMEM;
+	sweep_orphans(parent);
 	if (!mkdtemp(root)) {
 		int ret = -errno;
 
@@ -1114,15 +1159,34 @@ static int build(struct ims_sysfs *s)
 	return ret;
 }
 
-/* Build the tree once; later calls (and calls from inside a part) return at once. */
+/*
+ * A forked child's copy of the host has its parent's folder, which goes
+ * when the parent exits: the child builds one of its own on first use.
+ */
+static void __forget_parents_folder(struct ims_sysfs *s)
+{
+	ims_mutex_lock(&s->lock);
+	ims_free(s->root);
+	s->root = NULL;
+	forget_tables(s);
+	__atomic_store_n(&s->ready, false, __ATOMIC_RELEASE);
+	ims_mutex_unlock(&s->lock);
+}
+
+/*
+ * Build the tree once per process; later calls (and calls from inside a
+ * part) return at once.
+ */
 static int ensure_built(struct ims_sysfs *s)
 {
 	int ret = 0;
 
-	if (__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) ||
+	if ((__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE) && s->owner == getpid()) ||
 	    (s->building && pthread_equal(s->builder, pthread_self())))
 		return 0;
 	ims_mutex_lock(&s->build_lock);
+	if (s->ready && s->owner != getpid())
+		__forget_parents_folder(s);
 	if (!s->ready) {
 		ret = build(s);
 		if (!ret)
@@ -1383,18 +1447,11 @@ IMS_EXPORT int ims_host_fd_link(struct ims_host *host, int fd, char *buf, size_t
 
 IMS_EXPORT int ims_host_sysfs_remove_stale(const char *root)
 {
-	char path[PATH_LEN], text[32] = "";
-	ssize_t n;
-	int fd, ret = fmt(path, sizeof(path), "%s/" OWNER_MARK, root);
+	struct stat st;
 
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (stat(root, &st))
 		return -errno;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0 || atoi(text) != (int)getpid())
+	if (folder_owner(root) != getpid())
 		return -EPERM;
 	return remove_tree_at(AT_FDCWD, root, true);
 }

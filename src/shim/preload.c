@@ -268,6 +268,14 @@ static void save_environment(void)
 /* ------------------------------------------------------------------ */
 /* Locks                                                               */
 
+/*
+ * The host's folder, for exec (which must not build anything) and for
+ * /proc/self/fd links: written once per host and process by the first
+ * thread to see it (tree_root_state 0 -> 1 -> 2), cleared with the host.
+ */
+static char tree_root[PATH_MAX];
+static int tree_root_state;
+
 static pthread_mutex_t shim_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t host_rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static __thread sigset_t fork_saved_mask;
@@ -303,6 +311,7 @@ static void fork_child(void)
 {
 	pthread_mutex_init(&shim_mutex, NULL);
 	pthread_rwlock_init(&host_rwlock, NULL);
+	tree_root_state = 0; /* the child's host builds a folder of its own */
 	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
@@ -405,13 +414,6 @@ static const char *ioctl_text(char kind, unsigned long cmd, char *buf, size_t le
 
 static struct ims_host *shim_host;       /* host_rwlock; loaded atomically */
 static bool shim_exiting;
-/*
- * The host's folder, for exec (which must not build anything) and for
- * /proc/self/fd links: written once per host by the first thread to see
- * it (tree_root_state 0 -> 1 -> 2), cleared with the host.
- */
-static char tree_root[PATH_MAX];
-static int tree_root_state;
 
 static void options_from_env(struct ims_host_options *o)
 {

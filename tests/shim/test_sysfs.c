@@ -308,14 +308,24 @@ static void test_folder_lifetime(void **state)
 	(void)state;
 	snprintf(root, sizeof(root), "%s", ims_host_sysfs_root(host));
 	assert_int_equal(stat(root, &st), 0);
-	/* A forked child's copy does not take the parent's folder with it. */
+	/*
+	 * A forked child's copy builds a folder of its own on first use, and
+	 * takes only that one with it.
+	 */
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
+		const char *mine = ims_host_sysfs_root(host);
+		char copy[PATH_MAX];
+		bool ok = mine && strcmp(mine, root) && !stat(mine, &st) &&
+			  !strcmp(tree_file(host, NIC_DIR "/vendor"), "0x8086\n");
+
+		snprintf(copy, sizeof(copy), "%s", mine ? mine : "");
 		ims_host_destroy(host);
-		_exit(0);
+		_exit(ok && stat(copy, &st) ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_int_equal(stat(root, &st), 0);
 	ims_host_destroy(host);
 	assert_int_equal(stat(root, &st), -1);
@@ -336,6 +346,46 @@ static void test_folder_lifetime(void **state)
 	assert_int_equal(stat(root, &st), -1);
 	assert_int_equal(ims_host_sysfs_remove_stale(root), -ENOENT);
 	ims_host_destroy(host);
+}
+
+/* Folders whose owner died without its atexit handler are swept by the next host. */
+static void test_orphans_swept(void **state)
+{
+	char parent[] = "/tmp/iommusim-sweep-XXXXXX", orphan[PATH_MAX], mark[PATH_MAX + 32];
+	char alive[PATH_MAX], alive_mark[PATH_MAX + 32];
+	struct ims_host *host;
+	struct stat st;
+	pid_t dead = fork();
+	FILE *f;
+
+	(void)state;
+	if (!dead)
+		_exit(0);
+	assert_int_equal(waitpid(dead, NULL, 0), dead);
+	assert_non_null(mkdtemp(parent));
+	snprintf(orphan, sizeof(orphan), "%s/iommusim-ORPHAN", parent);
+	snprintf(alive, sizeof(alive), "%s/iommusim-ALIVE1", parent);
+	snprintf(mark, sizeof(mark), "%s/.iommusim-owner", orphan);
+	snprintf(alive_mark, sizeof(alive_mark), "%s/.iommusim-owner", alive);
+	assert_int_equal(mkdir(orphan, 0700), 0);
+	assert_int_equal(mkdir(alive, 0700), 0);
+	assert_non_null(f = fopen(mark, "w"));
+	fprintf(f, "%d\n", (int)dead);
+	fclose(f);
+	assert_non_null(f = fopen(alive_mark, "w"));
+	fprintf(f, "%d\n", (int)getppid());
+	fclose(f);
+	setenv("IOMMUSIM_TMPDIR", parent, 1);
+	host = make_host(NULL);
+	assert_non_null(ims_host_sysfs_root(host));
+	assert_int_equal(strncmp(ims_host_sysfs_root(host), parent, strlen(parent)), 0);
+	assert_int_equal(stat(orphan, &st), -1);
+	assert_int_equal(stat(alive, &st), 0);
+	ims_host_destroy(host);
+	unsetenv("IOMMUSIM_TMPDIR");
+	unlink(alive_mark);
+	rmdir(alive);
+	assert_int_equal(rmdir(parent), 0);
 }
 
 /* Every injection point of building the tree fails once; nothing leaks. */
@@ -420,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_nodes_and_fd_links),
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_folder_lifetime),
+		cmocka_unit_test(test_orphans_swept),
 		cmocka_unit_test(test_build_fail_nth),
 		cmocka_unit_test(test_hand_built_host),
 	};
