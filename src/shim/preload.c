@@ -635,6 +635,39 @@ static void __remove_at(void *arr, size_t *n, size_t i, size_t size)
 	__atomic_store_n(n, *n - 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Which fds below SHIM_FD_BITS are in a table (special or tracked): set
+ * and cleared under shim_mutex, read without it, so that a program holding
+ * a fail-nth fd or a sysfs folder open does not take the mutex on each of
+ * its reads, writes and closes.  Larger fds always look in the tables.
+ */
+#define SHIM_FD_BITS 65536
+#define BITS_PER_WORD (8 * sizeof(unsigned long))
+static unsigned long shim_fd_bits[SHIM_FD_BITS / BITS_PER_WORD];
+
+static void __mark_fd(int fd, bool set)
+{
+	unsigned long bit = 1ul << ((unsigned int)fd % BITS_PER_WORD);
+
+	if (fd < 0 || fd >= SHIM_FD_BITS)
+		return;
+	if (set)
+		__atomic_fetch_or(&shim_fd_bits[fd / BITS_PER_WORD], bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&shim_fd_bits[fd / BITS_PER_WORD], ~bit, __ATOMIC_RELEASE);
+}
+
+/* Might @fd be in the special or tracked tables? */
+static bool maybe_in_tables(int fd)
+{
+	if (fd < 0 || (!count_of(&nr_specials) && !count_of(&nr_tracked_dirs)))
+		return false;
+	if (fd >= SHIM_FD_BITS)
+		return true;
+	return __atomic_load_n(&shim_fd_bits[fd / BITS_PER_WORD], __ATOMIC_ACQUIRE) &
+	       (1ul << ((unsigned int)fd % BITS_PER_WORD));
+}
+
 static bool add_special(const struct special *sp)
 {
 	sigset_t saved;
@@ -642,6 +675,8 @@ static bool add_special(const struct special *sp)
 
 	shim_lock(&saved);
 	ok = __append(&specials, &nr_specials, sp, sizeof(*sp));
+	if (ok)
+		__mark_fd(sp->fd, true);
 	shim_unlock(&saved);
 	return ok;
 }
@@ -652,7 +687,7 @@ static bool find_special(int fd, struct special *out)
 	bool found = false;
 	sigset_t saved;
 
-	if (!count_of(&nr_specials))
+	if (!maybe_in_tables(fd))
 		return false;
 	shim_lock(&saved);
 	for (size_t i = 0; i < nr_specials && !found; i++)
@@ -689,7 +724,9 @@ static void track_dir(int fd, const char *vpath)
 	if (!t.vpath)
 		return;
 	shim_lock(&saved);
-	if (!__append(&tracked_dirs, &nr_tracked_dirs, &t, sizeof(t)))
+	if (__append(&tracked_dirs, &nr_tracked_dirs, &t, sizeof(t)))
+		__mark_fd(fd, true);
+	else
 		free(t.vpath);
 	shim_unlock(&saved);
 }
@@ -699,7 +736,7 @@ static void forget_fd(int fd)
 {
 	sigset_t saved;
 
-	if (!count_of(&nr_tracked_dirs) && !count_of(&nr_specials))
+	if (!maybe_in_tables(fd))
 		return;
 	shim_lock(&saved);
 	for (size_t i = nr_tracked_dirs; i--;)
@@ -708,8 +745,10 @@ static void forget_fd(int fd)
 			__remove_at(&tracked_dirs, &nr_tracked_dirs, i, sizeof(*tracked_dirs));
 		}
 	for (size_t i = nr_specials; i--;)
-		if (specials[i].fd == fd)
+		if (specials[i].fd == fd) {
 			__remove_at(&specials, &nr_specials, i, sizeof(*specials));
+		}
+	__mark_fd(fd, false);
 	shim_unlock(&saved);
 }
 
@@ -720,7 +759,7 @@ static bool tracked_dir_path(int fd, char *buf, size_t len)
 	sigset_t saved;
 	bool found = false;
 
-	if (!count_of(&nr_tracked_dirs) || libc(fstat)(fd, &st))
+	if (!maybe_in_tables(fd) || libc(fstat)(fd, &st))
 		return false;
 	shim_lock(&saved);
 	for (size_t i = 0; i < nr_tracked_dirs && !found; i++) {
