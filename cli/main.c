@@ -11,12 +11,14 @@
 
 extern const struct cli_command cli_demo;
 extern const struct cli_command cli_matrix;
+extern const struct cli_command cli_exec;
 extern const struct cli_command cli_platforms;
 extern const struct cli_command cli_show;
 
 static const struct cli_command *const commands[] = {
 	&cli_demo,
 	&cli_matrix,
+	&cli_exec,
 	&cli_platforms,
 	&cli_show,
 };

@@ -80,6 +80,52 @@ bool ims_host_owns_fd(struct ims_host *host, int fd);
 /* The JSON state (DESIGN 3) as a malloc'ed string; NULL on ENOMEM. */
 char *ims_host_state_json(struct ims_host *host, bool pretty);
 
+/*
+ * Paths.  A host owns the device nodes it serves (/dev/vfio/vfio,
+ * /dev/vfio/<group>, ...) and whole subtrees of /sys (kernel/iommu_groups,
+ * bus/pci, class/iommu, module/vfio*, kernel/debug, ...), which it
+ * materialises as real files and relative symbolic links in a private
+ * folder, created on first use and removed with the host.  Everything else
+ * is the real file system's.
+ */
+enum ims_path_kind {
+	IMS_PATH_FOREIGN = 0,  /* not the host's */
+	IMS_PATH_NODE = 1,     /* a device node: ims_open(), ims_stat_path() */
+	IMS_PATH_TREE = 2,     /* the host's /sys: the real path is in @buf */
+};
+
+/*
+ * Could a host own absolute @path at all?  A cheap test, without a host,
+ * for callers that see every path of a program.
+ */
+bool ims_host_path_candidate(const char *path);
+/*
+ * What @path is to @host: an ims_path_kind, or a negative errno
+ * (-ENAMETOOLONG, or why the folder could not be made).  Relative paths are
+ * IMS_PATH_FOREIGN.  For IMS_PATH_TREE the real path goes to @buf, whether
+ * the file exists or not (a missing one is missing there too); for
+ * IMS_PATH_NODE the node's path, without "//" or "/./".
+ */
+int ims_host_resolve_path(struct ims_host *host, const char *path, char *buf, size_t len);
+/* The path a program knows for @real, a path inside the folder: 1, or 0 if it is not. */
+int ims_host_unresolve_path(struct ims_host *host, const char *real, char *buf, size_t len);
+/* stat(2) of a device node path (IMS_PATH_NODE): 0 or -ENOENT. */
+int ims_stat_path(struct ims_host *host, const char *path, struct stat *st);
+/* The folder holding the host's tree, made on first use; NULL if it cannot be. */
+const char *ims_host_sysfs_root(struct ims_host *host);
+/*
+ * Remove the folder that a host of this process left behind when exec(2)
+ * replaced the program (the pid stays, atexit handlers do not run): only a
+ * folder whose owner mark names this process goes.  0, -EPERM or -errno.
+ */
+int ims_host_sysfs_remove_stale(const char *root);
+/*
+ * What readlink("/proc/self/fd/N") shows for host fd @fd: the node it was
+ * opened as ("/dev/vfio/3"), or "anon_inode:<name>" for files that ioctls
+ * hand out.  0, -EBADF or -ENAMETOOLONG.
+ */
+int ims_host_fd_link(struct ims_host *host, int fd, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

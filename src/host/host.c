@@ -73,7 +73,9 @@ int ims_host_create_params(const struct ims_host_params *params, struct ims_host
 	host->platform = params->platform;
 	ims_mutex_init(&host->lock);
 	ims_mm_init(&host->mm, ipc_lock_of(&params->opts), params->opts.memlock_limit);
-	ret = ims_core_create(&cfg, &host->core);
+	ret = ims_sysfs_create(host, &host->sysfs);
+	if (!ret)
+		ret = ims_core_create(&cfg, &host->core);
 	if (!ret)
 		ret = params->build(host, params->arg);
 	host->vfio_env = (struct ims_vfio_env){
@@ -156,6 +158,7 @@ IMS_EXPORT void ims_host_destroy(struct ims_host *host)
 	for (int fd = 0; fd < host->nr_files; fd++)
 		if (host->files && host->files[fd])
 			ims_close(host, fd);
+	ims_sysfs_destroy(host->sysfs);
 	for (uint32_t i = 0; i < host->nr_vgroups; i++)
 		ims_vfio_group_free(host->vgroups[i]);
 	ims_free(host->vgroups);

@@ -20,6 +20,7 @@
 #include "core/core.h"
 #include "host/file.h"
 #include "iommufd/iommufd.h"
+#include "host/sysfs.h"
 #include "iommufd/mm.h"
 #include "iommusim/host.h"
 #include "util/lock.h"
@@ -30,6 +31,8 @@
 #define IMS_VFIO_CONTAINER_MAJOR 10   /* misc */
 #define IMS_VFIO_CONTAINER_MINOR 196  /* VFIO_MINOR */
 #define IMS_VFIO_GROUP_MAJOR 243      /* dynamic in Linux; fixed here */
+
+#define IMS_HOST_FD_BITS 65536
 
 /*
  * How a host is built: a callback fills the fresh host->core (from a
@@ -54,11 +57,15 @@ struct ims_host {
 	struct ims_mutex lock;             /* files, nr_files */
 	struct ims_host_file **files;      /* indexed by fd */
 	int nr_files;
+	/* fd < IMS_HOST_FD_BITS is in the table: written under lock, read
+	 * without it (ims_host_owns_fd runs on every read/write in the shim) */
+	unsigned long fd_bits[IMS_HOST_FD_BITS / (8 * sizeof(unsigned long))];
 	struct ims_vfio_group **vgroups;   /* by iommu_group id; NULL: none */
 	uint32_t nr_vgroups;
 	struct ims_host_params params;
 	struct ims_platform *platform;     /* NULL for hosts built by hand */
 	struct ims_topo *topo;
+	struct ims_sysfs *sysfs;           /* the /sys and /dev views (sysfs.h) */
 };
 
 int ims_host_create_params(const struct ims_host_params *params, struct ims_host **out);

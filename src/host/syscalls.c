@@ -42,6 +42,22 @@ static int grow_table(struct ims_host *host, int fd)
 	return 0;
 }
 
+/* Keep fd_bits in step with the table (host->lock). */
+static void mark_fd(struct ims_host *host, int fd, bool set)
+{
+	const size_t per = 8 * sizeof(unsigned long);
+	unsigned long bit;
+
+	ims_assert_held(&host->lock);
+	if (fd >= IMS_HOST_FD_BITS)
+		return;
+	bit = 1ul << ((size_t)fd % per);
+	if (set)
+		__atomic_fetch_or(&host->fd_bits[(size_t)fd / per], bit, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_and(&host->fd_bits[(size_t)fd / per], ~bit, __ATOMIC_RELEASE);
+}
+
 /* Put @file at @fd (which the table does not hold yet). */
 static int install(struct ims_host *host, int fd, struct ims_host_file *file)
 {
@@ -53,6 +69,7 @@ static int install(struct ims_host *host, int fd, struct ims_host_file *file)
 	if (!ret) {
 		host->files[fd] = file;
 		file->refs++;
+		mark_fd(host, fd, true);
 	}
 	ims_mutex_unlock(&host->lock);
 	return ret;
@@ -148,6 +165,7 @@ static struct ims_host_file *take_fd(struct ims_host *host, int fd)
 	if (fd >= 0 && fd < host->nr_files) {
 		file = host->files[fd];
 		host->files[fd] = NULL;
+		mark_fd(host, fd, false);
 	}
 	ims_mutex_unlock(&host->lock);
 	return file;
@@ -166,8 +184,12 @@ IMS_EXPORT int ims_close(struct ims_host *host, int fd)
 
 IMS_EXPORT bool ims_host_owns_fd(struct ims_host *host, int fd)
 {
+	const size_t per = 8 * sizeof(unsigned long);
 	bool owned;
 
+	if (fd >= 0 && fd < IMS_HOST_FD_BITS)
+		return __atomic_load_n(&host->fd_bits[(size_t)fd / per], __ATOMIC_ACQUIRE) &
+		       (1ul << ((size_t)fd % per));
 	ims_mutex_lock(&host->lock);
 	owned = fd >= 0 && fd < host->nr_files && host->files[fd];
 	ims_mutex_unlock(&host->lock);

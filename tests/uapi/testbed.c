@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The UAPI test bed in direct mode: a host built in-process from the table
- * in testbed.h, reached through the library's syscall surface.
+ * The UAPI test bed (see testbed.h): the host on testbed.dts, reached
+ * directly through the library or, built with IMS_UAPI_SHIM, through the
+ * real open/ioctl/close of a program running under `iommusim exec`.
+ * Domain facts come from the JSON state in both builds.
  */
 #include "testbed.h"
 
@@ -12,121 +14,171 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
-#include "core/core.h"
-#include "drivers/mock/mock.h"
-#include "host/host.h"
-
-struct tb_dev {
-	const char *name, *iommu, *driver;
-	uint8_t bus, devfn;
-	struct ims_mock_device_cfg cfg;
-	bool multifunction, msi_not_isolated, direct;
-};
-
-static const struct tb_dev tb_devs[] = {
-	{ .name = "0000:00:01.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x08 },
-	{ .name = "0000:00:02.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x10 },
-	{ .name = "0000:00:03.0", .iommu = "mock1", .driver = "vfio-pci", .devfn = 0x18 },
-	{ .name = "0000:00:04.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x20, .multifunction = true },
-	{ .name = "0000:00:04.1", .iommu = "mock0", .driver = "nvme", .devfn = 0x21, .multifunction = true },
-	{ .name = "0000:00:05.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x28, .cfg = { .fail_attach_errno = ENOSPC } },
-	{ .name = "0000:00:06.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x30, .direct = true },
-	{ .name = "0000:00:07.0", .iommu = "mock0", .driver = "vfio-pci", .devfn = 0x38, .msi_not_isolated = true },
-	{ .name = "0000:00:08.0", .iommu = "dmar0", .driver = "vfio-pci", .devfn = 0x40 },
-	{ .name = "0000:00:09.0", .iommu = "dmar1", .driver = "vfio-pci", .devfn = 0x48 },
-	{ .name = "0000:00:0a.0", .iommu = "narrow", .driver = "vfio-pci", .devfn = 0x50 },
-};
-
-static const struct {
-	const char *name;
-	struct ims_mock_iommu_cfg cfg;
-} tb_iommus[] = {
-	{ "mock0", { .enforce_coherency = true, .dirty_tracking = true } },
-	{ "mock1", { .no_sw_msi = false } },
-	{ "dmar0", { .enforce_coherency = true, .global_domains = true } },
-	{ "dmar1", { .global_domains = true } },
-	{ "narrow", { .pgsize_bitmap = 1ull << 12, .aperture_end = 0xffffffffull,
-		      .no_sw_msi = true } },
-};
-
-static const struct ims_resv_region tb_rmrr = {
-	.start = 0x3e000000, .length = 0x100000, .prot = IMS_PROT_READ | IMS_PROT_WRITE,
-	.type = IMS_RESV_DIRECT,
-};
-
-static struct ims_host *host;
-
-static int add_device(struct ims_core *core, const struct tb_dev *d)
+static void die(const char *what, const char *why)
 {
-	struct ims_device_desc desc = {
-		.name = d->name,
-		.bus = IMS_BUS_PCI,
-		.iommu = ims_iommu_find(core, d->iommu),
-		.msi_isolated = !d->msi_not_isolated,
-		.platform_data = (void *)&d->cfg,
-		.resv = d->direct ? &tb_rmrr : NULL,
-		.nr_resv = d->direct,
-	};
-	uint32_t rid = ((uint32_t)d->bus << 8) | d->devfn;
-	struct ims_device *dev;
-
-	desc.pci.bus = d->bus;
-	desc.pci.devfn = d->devfn;
-	desc.pci.multifunction = d->multifunction;
-	desc.ids = &rid;
-	desc.nr_ids = 1;
-	dev = ims_device_add(core, &desc);
-	return IS_ERR(dev) ? (int)PTR_ERR(dev) : 0;
+	fprintf(stderr, "test bed: %s: %s\n", what, why);
+	exit(1);
 }
 
-static int build(struct ims_host *h, void *arg)
-{
-	struct ims_core *core = h->core;
-	int ret = 0;
+#ifdef IMS_UAPI_SHIM
+/* ------------------------------------------------------------------ */
+/* Shim build: a plain program                                         */
 
-	(void)arg;
-	for (size_t i = 0; !ret && i < IMS_ARRAY_SIZE(tb_iommus); i++)
-		ret = ims_mock_register(core, tb_iommus[i].name, &tb_iommus[i].cfg, NULL);
-	for (size_t i = 0; !ret && i < IMS_ARRAY_SIZE(tb_devs); i++)
-		ret = add_device(core, &tb_devs[i]);
-	if (!ret)
-		ret = ims_core_probe_finish(core);
-	for (size_t i = 0; !ret && i < IMS_ARRAY_SIZE(tb_devs); i++)
-		if (strncmp(tb_devs[i].driver, "vfio", 4))
-			ret = ims_device_use_default_domain(ims_device_find(core, tb_devs[i].name));
-	return ret;
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+static void set_env(const char *name, const char *value)
+{
+	if (value ? setenv(name, value, 1) : unsetenv(name))
+		die(name, strerror(errno));
 }
 
-static bool vfio_bound(struct ims_host *h, struct ims_device *dev, void *arg)
+/* RLIMIT_MEMLOCK of this process (each test runs in its own). */
+static void set_memlock(uint64_t limit)
 {
-	(void)arg;
-	(void)h;
-	for (size_t i = 0; i < IMS_ARRAY_SIZE(tb_devs); i++)
-		if (!strcmp(tb_devs[i].name, dev->name))
-			return !strncmp(tb_devs[i].driver, "vfio", 4);
-	return false;
+	struct rlimit rl;
+
+	if (!limit)
+		return;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		die("getrlimit", strerror(errno));
+	rl.rlim_cur = limit;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < limit)
+		rl.rlim_max = limit;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		die("setrlimit(RLIMIT_MEMLOCK)", strerror(errno));
+}
+
+/* CAP_IPC_LOCK in the effective set: 1 raise, -1 drop, 0 leave. */
+static void set_ipc_lock(int want)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
+
+	if (!want)
+		return;
+	if (syscall(SYS_capget, &hdr, data))
+		die("capget", strerror(errno));
+	if (want > 0)
+		data[CAP_IPC_LOCK / 32].effective |= bit;
+	else
+		data[CAP_IPC_LOCK / 32].effective &= ~bit;
+	if (syscall(SYS_capset, &hdr, data))
+		die("capset(CAP_IPC_LOCK)", strerror(errno));
+}
+
+/* The shim's host goes; the next call makes one from the environment. */
+static void reset_host(void)
+{
+	int fd = open("/sys/kernel/debug/iommusim/reset", O_WRONLY);
+
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		die("reset through debugfs (is this running under `iommusim exec`?)",
+		    strerror(errno));
+	close(fd);
 }
 
 void t_host_up(const struct t_options *o)
 {
-	struct ims_host_params p = {
-		.opts = {
-			.profile = o->profile,
-			.allow_unsafe_interrupts = o->allow_unsafe_interrupts,
-			.dma_entry_limit = o->dma_entry_limit,
-			.ipc_lock = o->ipc_lock,
-			.memlock_limit = o->memlock_limit,
-		},
-		.build = build,
-		.vfio_bound = vfio_bound,
-	};
-	int ret = ims_host_create_params(&p, &host);
+	char limit[16];
 
-	if (ret) {
-		fprintf(stderr, "test bed: host creation failed: %s\n", strerror(-ret));
-		exit(1);
+	if (!getenv("IOMMUSIM_PLATFORM"))
+		die("IOMMUSIM_PLATFORM is not set", "run this under `iommusim exec -p testbed.dtb`");
+	snprintf(limit, sizeof(limit), "%u", o->dma_entry_limit);
+	set_env("IOMMUSIM_PROFILE", o->profile);
+	set_env("IOMMUSIM_ALLOW_UNSAFE_INTERRUPTS", o->allow_unsafe_interrupts ? "1" : NULL);
+	set_env("IOMMUSIM_DMA_ENTRY_LIMIT", o->dma_entry_limit ? limit : NULL);
+	set_memlock(o->memlock_limit);
+	set_ipc_lock(o->ipc_lock);
+	reset_host();
+}
+
+void t_host_down(void)
+{
+	reset_host();
+}
+
+struct ims_host *t_host(void)
+{
+	return NULL;
+}
+
+int t_open(const char *path, int flags)
+{
+	return open(path, flags);
+}
+
+int t_close(int fd)
+{
+	return close(fd);
+}
+
+long t_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg);
+}
+
+int t_group_id(const char *bdf)
+{
+	char path[128], link[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	return atoi(strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+}
+
+static char *state_text(void)
+{
+	size_t len = 0, cap = 1 << 16;
+	char *text = malloc(cap);
+	int fd = open("/sys/kernel/debug/iommusim/state", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0 || !text)
+		die("/sys/kernel/debug/iommusim/state", strerror(errno));
+	while ((n = read(fd, text + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (len + 1 == cap && !(text = realloc(text, cap *= 2)))
+			die("state", "out of memory");
 	}
+	close(fd);
+	text[len] = '\0';
+	return text;
+}
+
+#else
+/* ------------------------------------------------------------------ */
+/* Direct build: the host in-process                                   */
+
+#include "core/core.h"
+#include "host/host.h"
+#include "vfio/vfio.h"
+
+static struct ims_host *host;
+
+void t_host_up(const struct t_options *o)
+{
+	struct ims_host_options opts = {
+		.profile = o->profile,
+		.allow_unsafe_interrupts = o->allow_unsafe_interrupts,
+		.dma_entry_limit = o->dma_entry_limit,
+		.ipc_lock = o->ipc_lock,
+		.memlock_limit = o->memlock_limit,
+	};
+	char err[512];
+	int ret = ims_host_create(IMS_TESTBED_PLATFORM, &opts, &host, err, sizeof(err));
+
+	if (ret)
+		die("host creation failed", err[0] ? err : strerror(-ret));
 }
 
 void t_host_up_platform(const char *platform, const struct t_options *o)
@@ -229,13 +281,33 @@ int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool 
 
 	return (int)as_syscall(dev ? ims_vfio_device_raise(dev, index, vector, level) : -ENODEV);
 }
+static char *state_text(void)
+{
+	char *text = ims_host_state_json(host, false);
+
+	if (!text)
+		die("state", "out of memory");
+	return text;
+}
+
+static json_object *state(void);
+static json_object *find_by(json_object *array, const char *key, json_object *value);
 
 int t_group_id(const char *bdf)
 {
-	struct ims_device *dev = ims_device_find(host->core, bdf);
+	json_object *o = state(), *name = json_object_new_string(bdf);
+	json_object *dev = find_by(json_object_object_get(o, "devices"), "name", name);
+	json_object *group = dev ? json_object_object_get(dev, "group") : NULL;
+	int id = group ? json_object_get_int(group) : -1;
 
-	return dev && dev->group ? (int)dev->group->id : -1;
+	json_object_put(name);
+	json_object_put(o);
+	return id;
 }
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Both builds                                                         */
 
 int t_open_group_of(const char *bdf)
 {
@@ -247,15 +319,42 @@ int t_open_group_of(const char *bdf)
 
 static json_object *state(void)
 {
-	char *text = ims_host_state_json(host, false);
-	json_object *o = text ? json_tokener_parse(text) : NULL;
+	char *text = state_text();
+	json_object *o = json_tokener_parse(text);
 
 	free(text);
-	if (!o) {
-		fprintf(stderr, "test bed: no JSON state\n");
-		exit(1);
-	}
+	if (!o)
+		die("state", "not JSON");
 	return o;
+}
+
+/* The element of @array whose @key equals @value. */
+static json_object *find_by(json_object *array, const char *key, json_object *value)
+{
+	for (size_t i = 0; i < json_object_array_length(array); i++) {
+		json_object *e = json_object_array_get_idx(array, i);
+
+		if (json_object_equal(json_object_object_get(e, key), value))
+			return e;
+	}
+	return NULL;
+}
+
+/* The domain the group of @bdf is attached to, from state @o; NULL if none. */
+static json_object *domain_of(json_object *o, const char *bdf)
+{
+	json_object *id = json_object_new_int(t_group_id(bdf));
+	json_object *group = find_by(json_object_object_get(o, "groups"), "id", id);
+	json_object *domain = group ? json_object_object_get(group, "domain") : NULL;
+
+	json_object_put(id);
+	return domain ? find_by(json_object_object_get(o, "domains"), "id", domain) : NULL;
+}
+
+static bool is_unmanaged(json_object *domain)
+{
+	return domain && !strcmp(json_object_get_string(json_object_object_get(domain, "type")),
+				 "UNMANAGED");
 }
 
 int t_nr_unmanaged_domains(void)
@@ -263,26 +362,27 @@ int t_nr_unmanaged_domains(void)
 	json_object *o = state(), *domains = json_object_object_get(o, "domains");
 	int n = 0;
 
-	for (size_t i = 0; i < json_object_array_length(domains); i++) {
-		json_object *d = json_object_array_get_idx(domains, i);
-
-		n += !strcmp(json_object_get_string(json_object_object_get(d, "type")), "UNMANAGED");
-	}
+	for (size_t i = 0; i < json_object_array_length(domains); i++)
+		n += is_unmanaged(json_object_array_get_idx(domains, i));
 	json_object_put(o);
 	return n;
 }
 
 int t_domain_of(const char *bdf)
 {
-	struct ims_device *dev = ims_device_find(host->core, bdf);
+	json_object *o = state(), *domain = domain_of(o, bdf);
+	int id = is_unmanaged(domain) ? json_object_get_int(json_object_object_get(domain, "id")) : 0;
 
-	return dev && dev->group && dev->group->domain &&
-	       dev->group->domain->type == IMS_DOMAIN_UNMANAGED ? (int)dev->group->domain->id : 0;
+	json_object_put(o);
+	return id;
 }
 
 uint64_t t_domain_mapped_bytes_of(const char *bdf)
 {
-	struct ims_device *dev = ims_device_find(host->core, bdf);
+	json_object *o = state(), *domain = domain_of(o, bdf);
+	uint64_t bytes = domain ?
+		(uint64_t)json_object_get_int64(json_object_object_get(domain, "mapped_bytes")) : 0;
 
-	return dev && dev->group && dev->group->domain ? dev->group->domain->mapped_bytes : 0;
+	json_object_put(o);
+	return bytes;
 }

@@ -2,22 +2,35 @@
 /*
  * The UAPI suites' test bed, reached the way a program reaches the kernel:
  * t_open/t_ioctl/t_close return -1 and set errno.  Each test gets a fresh
- * host (t_host_up) in the chosen profile with this platform (mock driver):
+ * host (t_host_up) in the chosen profile on the platform testbed.dts
+ * (mock driver):
  *
- *   device        instance  driver    why it is there
- *   0000:00:01.0  mock0     vfio-pci  plain device (snoop control)
- *   0000:00:02.0  mock0     vfio-pci  second device behind the same instance
- *   0000:00:03.0  mock1     vfio-pci  another instance, no snoop control
- *   0000:00:04.0  mock0     vfio-pci  function 0 of a multi-function device
- *   0000:00:04.1  mock0     nvme      function 1, a kernel driver: not viable
- *   0000:00:05.0  mock0     vfio-pci  attach fails hard (ENOSPC)
- *   0000:00:06.0  mock0     vfio-pci  direct-mapped reserved region
- *   0000:00:07.0  mock0     vfio-pci  MSIs not isolated
- *   0000:00:08.0  dmar0     vfio-pci  domains span units, snoop control
- *   0000:00:09.0  dmar1     vfio-pci  domains span units, no snoop control
- *   0000:00:0a.0  narrow    vfio-pci  aperture [0, 4 GiB), 4K pages only
+ *   device        instance        driver    why it is there
+ *   0000:00:01.0  10000000.iommu  vfio-pci  plain device (snoop control)
+ *   0000:00:02.0  10000000.iommu  vfio-pci  second device behind the same instance
+ *   0000:00:03.0  11000000.iommu  vfio-pci  another instance, no snoop control
+ *   0000:00:04.0  10000000.iommu  vfio-pci  function 0 of a multi-function device
+ *   0000:00:04.1  10000000.iommu  nvme      function 1, a kernel driver: not viable
+ *   0000:00:05.0  10000000.iommu  vfio-pci  attach fails hard (ENOSPC)
+ *   0000:00:06.0  10000000.iommu  vfio-pci  direct-mapped reserved region
+ *   0000:00:07.0  10000000.iommu  vfio-pci  MSIs not isolated
+ *   0000:00:08.0  12000000.iommu  vfio-pci  domains span units, snoop control
+ *   0000:00:09.0  13000000.iommu  vfio-pci  domains span units, no snoop control
+ *   0000:00:0a.0  14000000.iommu  vfio-pci  aperture [0, 4 GiB), 4K pages only
  *
- * Every instance but narrow reports the software MSI window at 0x8000000.
+ * Every instance but the last reports the software MSI window at 0x8000000.
+ *
+ * Two builds of the same suites:
+ *   direct  (default)      the host is made in-process with ims_host_create
+ *                          and reached through the library's syscall
+ *                          surface (ims_open, ims_ioctl ...);
+ *   shim    (IMS_UAPI_SHIM) t_open is open(2), t_ioctl is ioctl(2): the
+ *                          program runs under `iommusim exec -p
+ *                          testbed.dtb`, and t_host_up sets the IOMMUSIM_*
+ *                          variables, RLIMIT_MEMLOCK and CAP_IPC_LOCK, then
+ *                          resets the shim's host through debugfs; group
+ *                          numbers come from sysfs, domains from the debugfs
+ *                          JSON state.
  */
 #ifndef IMS_TEST_TESTBED_H
 #define IMS_TEST_TESTBED_H
@@ -41,6 +54,7 @@ void t_host_up(const struct t_options *opts);
 /* A host built from a platform ("mock", a .dts/.dtb) instead of the table. */
 void t_host_up_platform(const char *platform, const struct t_options *opts);
 void t_host_down(void);
+/* The in-process host (direct build); NULL in the shim build. */
 struct ims_host *t_host(void);
 
 int t_open(const char *path, int flags);

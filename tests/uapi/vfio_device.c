@@ -270,28 +270,6 @@ TEST_F(bare, get_device_fd_needs_container)
 	EXPECT_ERRNO(EINVAL, device_fd(fd, GPU));
 }
 
-/* A host built by hand (the VFIO suites' test bed): the core's facts only. */
-TEST_F(bare, device_without_platform_facts)
-{
-	struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = VFIO_PCI_MSIX_IRQ_INDEX };
-	struct t_options o = { .profile = "upstream" };
-	int container, group, dev;
-
-	t_host_down();
-	t_host_up(&o);
-	container = t_open("/dev/vfio/vfio", O_RDWR);
-	group = group_fd("0000:00:01.0", container);
-	ASSERT_EQ(0, set_iommu(container));
-	dev = device_fd(group, "0000:00:01.0");
-	ASSERT_NE(-1, dev);
-	EXPECT_EQ(0, region(dev, 0).size);                 /* no BARs */
-	EXPECT_EQ(0, cfg_read(dev, PCI_VENDOR_ID, 4));
-	EXPECT_EQ(0, cfg_read(dev, PCI_COMMAND, 2));       /* nothing to decode */
-	ASSERT_EQ(0, t_ioctl(dev, VFIO_DEVICE_GET_IRQ_INFO, &irq));
-	EXPECT_EQ(0, irq.count);                           /* no BAR for MSI-X */
-	EXPECT_ERRNO(ENODEV, device_fd(group, "0000:00:04.1"));  /* kernel driver */
-}
-
 TEST_F(dev, device_keeps_container)
 {
 	int dev1 = device_fd(self->group, NIC1), again;
