@@ -53,6 +53,31 @@ static inline void pt_clear_bits(const struct ims_pt *pt, void *table, size_t sl
 		__atomic_fetch_and((uint32_t *)table + slot, ~(uint32_t)bits, __ATOMIC_RELAXED);
 }
 
+/*
+ * The hardware dirty state of a present leaf (pt->dirty_bit != 0): set or
+ * clear as the format says (pt->dirty_inverted), changed atomically.
+ */
+static inline bool pt_leaf_dirty(const struct ims_pt *pt, uint64_t e)
+{
+	return pt->dirty_inverted ? !(e & pt->dirty_bit) : (e & pt->dirty_bit) != 0;
+}
+
+static inline void pt_mark_dirty(const struct ims_pt *pt, void *table, size_t slot)
+{
+	if (pt->dirty_inverted)
+		pt_clear_bits(pt, table, slot, pt->dirty_bit);
+	else
+		pt_set_bits(pt, table, slot, pt->dirty_bit);
+}
+
+static inline void pt_mark_clean(const struct ims_pt *pt, void *table, size_t slot)
+{
+	if (pt->dirty_inverted)
+		pt_set_bits(pt, table, slot, pt->dirty_bit);
+	else
+		pt_clear_bits(pt, table, slot, pt->dirty_bit);
+}
+
 static inline uint64_t pt_shift(uint64_t v, int lshift)
 {
 	return lshift >= 0 ? v << lshift : v >> -lshift;

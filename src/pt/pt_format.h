@@ -102,6 +102,8 @@ struct ims_pt {
 	uint64_t present_mask;     /* an entry is present iff (e & present_mask) != 0 */
 	uint64_t table_addr_mask;  /* the address field of a table entry */
 	uint64_t dirty_bit;        /* the leaf's hardware dirty bit; 0 without IMS_PT_FEAT_DIRTY */
+	bool dirty_inverted;       /* the dirty state is dirty_bit *clear* (ARM DBM: a write
+				    * clears AP[2], the read-only bit, of a writable leaf) */
 	uint64_t max_iova;         /* 2^ias - 1 */
 	uint64_t max_pa;           /* 2^oas - 1 */
 	size_t nr_pages;           /* 4 KiB pages of the tables linked into this table */
@@ -121,9 +123,13 @@ struct pt_format {
 	 * in ias, oas, levels and granule_lg2 where 0, and set every
 	 * format-owned field of struct ims_pt: top, entry_lg2, pool (0 is
 	 * PT_POOL_ANY), pa_shift, table_shift, the masks, dirty_bit (when the
-	 * feature is asked for) and lvl[0..top]: shift, index_bits,
-	 * table_lg2, pgsizes and the masks (usually pt_geom_settle(), then
-	 * the masks and sizes).  The engine then narrows the page sizes to
+	 * feature is asked for, and dirty_inverted) and lvl[0..top]: shift,
+	 * index_bits, table_lg2, pgsizes and the masks (usually
+	 * pt_geom_settle(), then the masks and sizes).  A top table may be
+	 * larger than the others (ARM stage-2 concatenated tables).  init may
+	 * replace pt->fmt by a variant of its own format, e.g. one whose
+	 * encoding is not pa_linear for some configurations.  The engine then
+	 * narrows the page sizes to
 	 * cfg.pgsize_bitmap, ias and oas, and fills index_mask, size_level,
 	 * max_iova, max_pa, fast64 and radix9 (pt_geom_finish()).
 	 * Return: 0, or -EINVAL for a configuration the format cannot express.
@@ -155,6 +161,20 @@ struct pt_format {
 			      unsigned int *size_lg2, uint64_t *pa);
 	/* The IMS_PROT_* a present leaf grants. */
 	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e);
+	/*
+	 * The split hook.  NULL: the format never splits a leaf (a request
+	 * that starts inside a leaf stops the unmap there, one that starts
+	 * where a larger leaf starts removes it whole: generic_pt, x86, AMD).
+	 * Set: unmap never removes more than asked, as io-pgtable-arm did
+	 * until v6.13: a leaf only partly inside the request is replaced by
+	 * a table of the next level whose leaves (one per slot, each the
+	 * level's item) map the same addresses, and the engine unmaps in
+	 * it.  The hook returns the bits make_leaf needs to write such
+	 * leaves with the attributes of the present leaf @e (permissions,
+	 * cacheability, dirty state).  Formats that split write only single
+	 * leaves.
+	 */
+	uint64_t (*leaf_attrs)(const struct ims_pt *pt, uint64_t e, unsigned int level);
 	/* Leaf encodings are linear in the PA (see above). */
 	bool pa_linear;
 };
@@ -163,6 +183,9 @@ struct pt_format {
 extern const struct pt_format pt_fmt_amdv1;
 extern const struct pt_format pt_fmt_x86_64;
 extern const struct pt_format pt_fmt_vtdss;
+extern const struct pt_format pt_fmt_arm_lpae_s1;
+extern const struct pt_format pt_fmt_arm_lpae_s2;
+extern const struct pt_format pt_fmt_dart;
 
 /*
  * Geometry helpers for formats (pt_geom.c).

@@ -114,8 +114,8 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 	prot = pt->fmt->leaf_prot(pt, e);
 	if (!access_allowed(prot, access))
 		return -EPERM;
-	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !(e & pt->dirty_bit))
-		pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !pt_leaf_dirty(pt, e))
+		pt_mark_dirty(pt, at.table, at.slot);
 	pt_leaf_decode(pt, at.level, e, &leaf);
 	out->pa = leaf.pa | (iova & ((1ull << leaf.size_lg2) - 1));
 	out->leaf_size = 1ull << leaf.size_lg2;
@@ -126,11 +126,17 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 IMS_EXPORT int ims_pt_set_dirty(struct ims_pt *pt, uint64_t iova)
 {
 	struct pt_found at;
+	uint64_t e;
 
 	if (!pt->dirty_bit)
 		return -EOPNOTSUPP;
-	if (iova > pt->max_iova || !lookup(pt, iova, &at))
+	e = iova <= pt->max_iova ? lookup(pt, iova, &at) : 0;
+	if (!e)
 		return -ENOENT;
-	pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	/* A device cannot write through a read-only leaf (and ARM's dirty
+	 * state is the very bit that makes a leaf read-only). */
+	if (!(pt->fmt->leaf_prot(pt, e) & IMS_PROT_WRITE))
+		return -EPERM;
+	pt_mark_dirty(pt, at.table, at.slot);
 	return 0;
 }

@@ -4,7 +4,8 @@
  *
  * Tables are the memory the simulated IOMMU walks, so they come from here
  * and from nowhere else.  A table is a naturally aligned power-of-two block
- * of 4 KiB .. 64 KiB (@size_lg2 12..16), zeroed when handed out.  Blocks
+ * of 4 KiB .. 256 KiB (@size_lg2 12..18: the largest is an ARM stage-2
+ * root of 16 concatenated 16 KiB tables), zeroed when handed out.  Blocks
  * are carved from 1 MiB chunks and recycled: a freed block goes back to its
  * chunk and the next allocation takes it again, already faulted in, as the
  * kernel's page allocator would.  Without recycling every new table costs a
@@ -45,7 +46,7 @@ enum pt_pool {
 
 #define PT_PAGE_LG2 12
 #define PT_TABLE_MIN_LG2 12
-#define PT_TABLE_MAX_LG2 16
+#define PT_TABLE_MAX_LG2 18
 
 /* A zeroed block of 1 << @size_lg2 bytes aligned to its size, or NULL. */
 void *pt_pages_alloc(enum pt_pool pool, unsigned int size_lg2);
