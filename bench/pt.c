@@ -7,7 +7,9 @@
  * Prints one TSV line per measurement:
  *   format  shape  op  ns_per_leaf  table_pages
  * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
- * (one call per leaf), 1G-2M-1call, 1G-2M-percall.  Ops: map (a fresh table
+ * (one call per leaf), 1G-2M-1call, 1G-2M-percall; the Apple DART, whose
+ * only page is its 16 KiB granule, runs 1G-16K-1call and 1G-16K-percall
+ * below its 32-bit IAS and 36-bit OAS instead.  Ops: map (a fresh table
  * per run), unmap (every leaf the map made, one gather sync per call),
  * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
  * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
@@ -31,12 +33,13 @@
 #define GIB (1ull << 30)
 #define SZ_4K (1ull << 12)
 #define SZ_2M (1ull << 21)
+#define SZ_16K (1ull << 14)
 #define BASE_IOVA (1ull << 32)
 #define BASE_PA (1ull << 40)
 #define NR_LOOKUPS 1000000
 #define MAX_RUNS 31
 #define PASSES 3
-#define MAX_RESULTS 64
+#define MAX_RESULTS 128
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 
 static unsigned int runs = 7;
@@ -55,14 +58,27 @@ static unsigned int nr_results;
 struct bench_fmt {
 	const char *name;
 	struct ims_pt_cfg cfg;
+	uint64_t iova, pa;     /* where the 1 GiB goes, and what it maps */
+	unsigned int shapes;   /* bit i: shapes[i] applies */
+	unsigned int lookup;   /* the shape whose table the lookups walk */
 };
 
+#define SHAPES_4K_2M 0xf
+#define SHAPES_16K 0x30
+
 static const struct bench_fmt formats[] = {
-	{ "amd-v1", { .format = IMS_PT_AMD_V1 } },
-	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 } },
-	{ "x86-64", { .format = IMS_PT_X86_64 } },
-	{ "vtd-ss", { .format = IMS_PT_VTD_SS } },
+	{ "amd-v1", { .format = IMS_PT_AMD_V1 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 }, BASE_IOVA,
+	  BASE_PA, SHAPES_4K_2M, 0 },
+	{ "x86-64", { .format = IMS_PT_X86_64 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "vtd-ss", { .format = IMS_PT_VTD_SS }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "arm-lpae-s1", { .format = IMS_PT_ARM_LPAE_S1 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "arm-lpae-s2", { .format = IMS_PT_ARM_LPAE_S2 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "apple-dart", { .format = IMS_PT_APPLE_DART }, 0, 1ull << 34, SHAPES_16K, 4 },
 };
+
+/* The format being measured (its bases). */
+static const struct bench_fmt *cur;
 
 struct shape {
 	const char *name;
@@ -75,6 +91,8 @@ static const struct shape shapes[] = {
 	{ "1G-4K-percall", SZ_4K, 1 },
 	{ "1G-2M-1call", SZ_2M, 0 },
 	{ "1G-2M-percall", SZ_2M, 1 },
+	{ "1G-16K-1call", SZ_16K, 0 },
+	{ "1G-16K-percall", SZ_16K, 1 },
 };
 
 static double now_ns(void)
@@ -141,13 +159,13 @@ static void map_shape(struct ims_pt *pt, const struct shape *s)
 	int ret;
 
 	if (!s->per_call) {
-		ret = ims_pt_map(pt, BASE_IOVA, BASE_PA, s->pgsize, n, RW, &mapped);
+		ret = ims_pt_map(pt, cur->iova, cur->pa, s->pgsize, n, RW, &mapped);
 		if (ret)
 			die("map", ret);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		ret = ims_pt_map(pt, BASE_IOVA + i * s->pgsize, BASE_PA + i * s->pgsize, s->pgsize,
+		ret = ims_pt_map(pt, cur->iova + i * s->pgsize, cur->pa + i * s->pgsize, s->pgsize,
 				 1, RW, &mapped);
 		if (ret)
 			die("map", ret);
@@ -161,7 +179,7 @@ static void unmap_shape(struct ims_pt *pt, const struct shape *s)
 
 	ims_pt_gather_init(&g);
 	for (size_t i = 0; i < calls; i++) {
-		if (ims_pt_unmap(pt, BASE_IOVA + i * per * s->pgsize, s->pgsize, per, &g) !=
+		if (ims_pt_unmap(pt, cur->iova + i * per * s->pgsize, s->pgsize, per, &g) !=
 		    per * s->pgsize)
 			die("unmap", -1);
 		ims_pt_gather_sync(&g);
@@ -208,15 +226,15 @@ static uint64_t xorshift(uint64_t *x)
 /* The next IOVA of the dependent chain, from the previous translation. */
 static uint64_t next_dependent(uint64_t pa)
 {
-	uint64_t page = ((pa - BASE_PA) >> 12) * 0x9E3779B97F4A7C15ull;
+	uint64_t page = ((pa - cur->pa) >> 12) * 0x9E3779B97F4A7C15ull;
 
-	return BASE_IOVA + ((page >> 46) << 12);
+	return cur->iova + ((page >> 46) << 12);
 }
 
 static double time_lookups(const struct ims_pt *pt, const uint64_t *iovas, int dependent)
 {
 	double t0 = now_ns();
-	uint64_t sum = 0, iova = BASE_IOVA;
+	uint64_t sum = 0, iova = cur->iova;
 
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
 		if (dependent) {
@@ -242,11 +260,11 @@ static void bench_lookups(const struct bench_fmt *f)
 
 	if (!iovas || ims_pt_create(&f->cfg, &pt))
 		die("lookup setup", -1);
-	map_shape(pt, &shapes[0]);
+	map_shape(pt, &shapes[f->lookup]);
 	ims_pt_mem_stats(pt, &st);
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
-		iovas[i] = BASE_IOVA + (xorshift(&seed) % (GIB >> 3)) * 8;
-		iovas[NR_LOOKUPS + i] = BASE_IOVA + i * (GIB / NR_LOOKUPS);
+		iovas[i] = f->iova + (xorshift(&seed) % (GIB >> 3)) * 8;
+		iovas[NR_LOOKUPS + i] = f->iova + i * (GIB / NR_LOOKUPS);
 	}
 	for (int op = 0; op < 3; op++) {
 		double ns[MAX_RUNS];
@@ -257,7 +275,8 @@ static void bench_lookups(const struct bench_fmt *f)
 			if (r)
 				ns[r - 1] = t;
 		}
-		emit(f->name, "1G-4K", ops[op], median(ns, runs), st.table_pages);
+		emit(f->name, f->lookup ? "1G-16K" : "1G-4K", ops[op], median(ns, runs),
+		     st.table_pages);
 	}
 	ims_pt_destroy(pt);
 	free(iovas);
@@ -318,9 +337,11 @@ int main(int argc, char **argv)
 	for (pass = 0; pass < PASSES; pass++) {
 		bench_floor();
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+			cur = &formats[i];
 			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
-				bench_shape(&formats[i], &shapes[s]);
-			bench_lookups(&formats[i]);
+				if (cur->shapes & (1u << s))
+					bench_shape(cur, &shapes[s]);
+			bench_lookups(cur);
 		}
 	}
 	print_results();
