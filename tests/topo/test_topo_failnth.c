@@ -5,7 +5,8 @@
  * longer reaches the point.  A failure must come back as an errno with
  * nothing built (the core empty, no platform) -- or be absorbed the way the
  * kernel absorbs it (a DMA-FQ default domain that cannot be had falls back
- * to DMA), leaving a whole platform -- and leak nothing (ASan in
+ * to DMA; direct mappings that fail before the default domain's attach are
+ * made again after it), leaving a whole platform -- and leak nothing (ASan in
  * `make test`); the last run must succeed untouched.
  */
 #include "topo_fixture.h"
@@ -69,7 +70,9 @@ static void sweep(enum ims_profile profile)
 	}
 	print_message("# %d injection points failed the load, %d absorbed\n", failures,
 		      absorbed);
-	assert_true(absorbed < 20);
+	/* The mock's 8 MiB framebuffer is mapped 4K by 4K before the attach:
+	 * each of those 2048 leaf allocations is retried after it. */
+	assert_true(absorbed < 20 + 2048 + 20);
 	assert_true(failures > 50);
 }
 
