@@ -7,9 +7,19 @@
 #include <string.h>
 
 extern const struct ims_driver_model ims_mock_model;
+extern const struct ims_driver_model ims_smmu_v3_model;
+extern const struct ims_driver_model ims_arm_smmu_model;
+extern const struct ims_driver_model ims_ipmmu_model;
+extern const struct ims_driver_model ims_qcom_iommu_model;
+extern const struct ims_driver_model ims_apple_dart_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
+	&ims_smmu_v3_model,
+	&ims_arm_smmu_model,
+	&ims_ipmmu_model,
+	&ims_qcom_iommu_model,
+	&ims_apple_dart_model,
 	NULL,
 };
 
