@@ -523,6 +523,7 @@ static void test_create_errors(void **state)
 		{ .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_DIRTY },
 		{ .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT, .oas = 36 },
 		{ .format = IMS_PT_APPLE_DART, .levels = 3 },
+		{ .format = IMS_PT_APPLE_DART, .granule_lg2 = 12, .features = IMS_PT_FEAT_V2_LAYOUT },
 		{ .format = (enum ims_pt_format)IMS_PT_FORMAT_NR },
 	};
 	const struct ims_pt_cfg lpae = { .format = IMS_PT_ARM_V7S };

@@ -41,7 +41,8 @@
  * documented in docs/pt.md.
  *
  * Configuration: granule_lg2 12 or 14 (default 14, M1); IMS_PT_FEAT_V2_LAYOUT
- * selects DART2; oas 36 (DART1) or 42 (DART2); ias defaults to 32, as the
+ * selects DART2, whose address field starts at PA bit 14, so 16 KiB only;
+ * oas 36 (DART1) or 42 (DART2); ias defaults to 32, as the
  * driver asks, and may not exceed the OAS nor need more than four TTBRs.
  * Unmap follows the engine: the kernel's DART code frees L2 tables only
  * when the whole table is destroyed, we free a table when an unmap covers
@@ -83,7 +84,9 @@ static int dart_config(struct ims_pt_cfg *cfg, unsigned int *ttbr_bits)
 	if (!cfg->granule_lg2)
 		cfg->granule_lg2 = 14;
 	g = cfg->granule_lg2;
-	if ((g != 12 && g != 14) || (cfg->features & ~IMS_PT_FEAT_V2_LAYOUT))
+	/* DART2's address field starts at PA bit 14: its pages and tables are 16 KiB. */
+	if ((g != 12 && g != 14) || (cfg->features & ~IMS_PT_FEAT_V2_LAYOUT) ||
+	    (g != 14 && (cfg->features & IMS_PT_FEAT_V2_LAYOUT)))
 		return -EINVAL;
 	if (!cfg->oas)
 		cfg->oas = oas;
