@@ -359,6 +359,9 @@ static int read_params(const struct ims_fdt_node *node, struct apple_dart *dart)
 	dart->supports_bypass = params2 & DART_PARAMS2_BYPASS_SUPPORT;
 	dart->force_bypass = dart->pgsize > DART_CPU_PAGE_SIZE;
 	dart->dart2 = !fdt_node_check_compatible(node->fdt, node->offset, "apple,t6000-dart");
+	if (dart->dart2 && shift != 14)
+		return ims_fdt_error(node, "property 'iommusim,params1': a t6000 DART (DART2 "
+				     "page tables) has 16 KiB pages, PAGE_SHIFT 14");
 	return 0;
 }
 
