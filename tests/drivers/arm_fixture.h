@@ -103,6 +103,12 @@ static inline void fx_detach(struct fx *f, struct ims_domain *domain, const char
 	ims_detach_group(domain, fx_dev(f, name)->group);
 }
 
+/* Shorthands of the suites' tables. */
+#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
+#define UP IMS_PROFILE_UPSTREAM
+#define SEED IMS_PROFILE_SEED
+#define LEGACY IMS_PROFILE_LEGACY
+
 /* The negative errno each profile must answer (0: attached). */
 struct fx_expect {
 	int err[IMS_PROFILE_NR];

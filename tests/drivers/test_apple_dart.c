@@ -12,10 +12,6 @@
 #include "iommusim/pt.h"
 
 #define M1 "apple-m1"
-#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
-#define UP IMS_PROFILE_UPSTREAM
-#define SEED IMS_PROFILE_SEED
-#define LEGACY IMS_PROFILE_LEGACY
 
 extern const struct ims_iommu_ops ims_apple_dart_ops;
 
@@ -99,6 +95,20 @@ static void test_msi_doorbell(void **state)
 	fx_down(&f);
 }
 
+/* A lone "apple,<model>-dart" with DART_PARAMS1 @params1 is refused, saying @why. */
+static void dart_refused(const char *model, const char *params1, const char *why)
+{
+	char dts[512];
+	struct fx f;
+
+	snprintf(dts, sizeof(dts), "/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;\n"
+		 "iommu@1000 { compatible = \"apple,%s-dart\"; reg = <0 0x1000 0 0x1000>; "
+		 "#iommu-cells = <1>; iommusim,params1 = <%s>; };};", model, params1);
+	assert_int_equal(fx_up_dts(&f, dts, UP), -EINVAL);
+	assert_non_null(strstr(f.err, why));
+	fx_down(&f);
+}
+
 #define DHEAD "/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;\n"                      \
 	"dart: iommu@1000 { compatible = \"apple,t8103-dart\"; reg = <0 0x1000 0 0x1000>;\n"   \
 	"#iommu-cells = <1>; iommusim,params1 = <0x0c000000>; };\n"
@@ -120,19 +130,9 @@ static void test_stream_grouping(void **state)
 	assert_int_equal(fx_up_dts(&f, DHEAD DDEV("2000", "<&dart 16>") "};", UP), -EINVAL);
 	assert_non_null(strstr(f.err, "apple-dart refuses the specifier"));
 	fx_down(&f);
-	assert_int_equal(fx_up_dts(&f, "/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;\n"
-				   "iommu@1000 { compatible = \"apple,t8103-dart\"; "
-				   "reg = <0 0x1000 0 0x1000>; #iommu-cells = <1>; "
-				   "iommusim,params1 = <0x0d000000>; };};", UP), -EINVAL);
-	assert_non_null(strstr(f.err, "PAGE_SHIFT 13"));
-	fx_down(&f);
+	dart_refused("t8103", "0x0d000000", "PAGE_SHIFT 13");
 	/* DART2 page tables take 16 KiB pages only */
-	assert_int_equal(fx_up_dts(&f, "/dts-v1/; / { #address-cells = <2>; #size-cells = <2>;\n"
-				   "iommu@1000 { compatible = \"apple,t6000-dart\"; "
-				   "reg = <0 0x1000 0 0x1000>; #iommu-cells = <1>; "
-				   "iommusim,params1 = <0x0c000000>; };};", UP), -EINVAL);
-	assert_non_null(strstr(f.err, "t6000"));
-	fx_down(&f);
+	dart_refused("t6000", "0x0c000000", "t6000");
 }
 
 static void test_fresh_domains_fit(void **state)

@@ -14,10 +14,6 @@
 #include "iommusim/pt.h"
 
 #define SRV "arm64-server"
-#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
-#define UP IMS_PROFILE_UPSTREAM
-#define SEED IMS_PROFILE_SEED
-#define LEGACY IMS_PROFILE_LEGACY
 
 static void test_foreign_instance(void **state)
 {

@@ -9,10 +9,6 @@
 #include "arm_fixture.h"
 
 #define RCAR "r-car"
-#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
-#define UP IMS_PROFILE_UPSTREAM
-#define SEED IMS_PROFILE_SEED
-#define LEGACY IMS_PROFILE_LEGACY
 
 static void test_foreign_instance(void **state)
 {

@@ -38,7 +38,7 @@
  * Hard failures: the page table (-ENOMEM).  A device of another driver is
  * not modelled (the 2022 code read the other driver's data): -ENODEV.
  *
- * Locking: a domain's init_lock serialises its finalisation; an
+ * Locking: a domain's pd.init_lock serialises its finalisation; an
  * instance's lock protects its sid2group table.
  */
 #include <errno.h>
@@ -69,11 +69,6 @@ struct dart_master {
 	uint16_t sidmap;
 };
 
-struct dart_domain {
-	struct ims_pgtbl_domain pd;
-	struct ims_mutex init_lock;    /* protects dart */
-	struct apple_dart *dart;       /* NULL until finalised */
-};
 
 extern const struct ims_iommu_ops ims_apple_dart_ops;
 
@@ -93,11 +88,6 @@ static const struct ims_attach_rule rule_foreign_instance = {
 	  [IMS_PROFILE_LEGACY] = EINVAL },
 };
 
-static struct dart_domain *to_dart_domain(struct ims_domain *domain)
-{
-	return ims_container_of(ims_to_pgtbl_domain(domain), struct dart_domain, pd);
-}
-
 static struct dart_master *dev_master(struct ims_device *dev)
 {
 	return dev->iommu && dev->iommu->ops == &ims_apple_dart_ops ? dev->priv : NULL;
@@ -109,32 +99,25 @@ static int refuse_foreign(struct ims_device *dev)
 	return -ENODEV;
 }
 
-/* apple_dart_finalize_domain: the DART format for @dart. */
-static int __finalise(struct dart_domain *d, struct apple_dart *dart)
+/* apple_dart_finalize_domain: the DART format for @dev's DART, pd->init_lock held. */
+static int finalise(struct ims_pgtbl_domain *pd, struct ims_device *dev)
 {
+	const struct apple_dart *dart = dev_master(dev)->dart;
 	const struct ims_pt_cfg cfg = {
 		.format = IMS_PT_APPLE_DART,
 		.granule_lg2 = (unsigned int)__builtin_ctzll(dart->pgsize),
 		.ias = DART_IAS,
 		.features = dart->dart2 ? IMS_PT_FEAT_V2_LAYOUT : 0,
 	};
-	int ret;
 
-	ims_assert_held(&d->init_lock);
-	ret = ims_pgtbl_domain_finalise(&d->pd, &cfg);
-	if (ret)
-		return ret;
-	d->dart = dart;
-	d->pd.domain.iommu = dart->iommu;
-	return 0;
+	return __ims_pgtbl_domain_finalise(pd, dart->iommu, &cfg);
 }
 
 static int dart_attach_paging(struct ims_domain *domain, struct ims_device *dev,
 			      struct ims_domain *old)
 {
-	struct dart_domain *d = to_dart_domain(domain);
 	struct dart_master *m = dev_master(dev);
-	int ret = 0;
+	int ret;
 
 	if (!m)
 		return refuse_foreign(dev);
@@ -144,14 +127,8 @@ static int dart_attach_paging(struct ims_domain *domain, struct ims_device *dev,
 		if (ret <= 0)
 			return ret;
 	}
-	ims_mutex_lock(&d->init_lock);
-	if (!d->dart)
-		ret = __finalise(d, m->dart);
-	if (!ret && d->dart != m->dart)
-		ret = ims_rule_errno(&rule_foreign_instance, dev, "domain set up for %s, device "
-				     "behind %s", d->dart->iommu->name, m->dart->iommu->name);
-	ims_mutex_unlock(&d->init_lock);
-	return ret > 0 ? 0 : ret;
+	return ims_pgtbl_domain_bind(ims_to_pgtbl_domain(domain), dev, finalise,
+				     &rule_foreign_instance);
 }
 
 static int dart_attach_identity(struct ims_domain *domain, struct ims_device *dev,
@@ -174,22 +151,10 @@ static int dart_attach_blocked(struct ims_domain *domain, struct ims_device *dev
 	return dev_master(dev) ? 0 : refuse_foreign(dev);
 }
 
-static void dart_domain_free(struct ims_domain *domain)
-{
-	struct dart_domain *d = to_dart_domain(domain);
-
-	ims_pgtbl_domain_release(&d->pd);
-	ims_mutex_destroy(&d->init_lock);
-	ims_free(d);
-}
-
 static const struct ims_domain_ops dart_paging_ops = {
 	.attach_dev = dart_attach_paging,
-	.map_pages = ims_pgtbl_map_pages,
-	.unmap_pages = ims_pgtbl_unmap_pages,
-	.iotlb_sync = ims_pgtbl_iotlb_sync,
-	.iova_to_phys = ims_pgtbl_iova_to_phys,
-	.free = dart_domain_free,
+	IMS_PGTBL_DOMAIN_OPS,
+	.free = ims_pgtbl_domain_free,
 };
 
 static const struct ims_domain_ops dart_identity_ops = {
@@ -203,28 +168,25 @@ static const struct ims_domain_ops dart_blocked_ops = {
 static struct ims_domain *dart_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						   const void *user_data)
 {
-	struct dart_master *m = dev ? dev_master(dev) : NULL;
-	struct dart_domain *d;
-	int ret = 0;
+	struct ims_domain *domain;
+	struct ims_pgtbl_domain *pd;
+	int ret;
 
 	if (flags || user_data)
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ims_zalloc(sizeof(*d));
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ims_mutex_init(&d->init_lock);
-	/* Until finalised every size is fine: the table restricts it (the kernel's -1UL). */
-	ims_domain_init(&d->pd.domain, &dart_paging_ops, UINT64_MAX, 0, (1ull << DART_IAS) - 1);
-	if (m) {
-		ims_mutex_lock(&d->init_lock);
-		ret = __finalise(d, m->dart);
-		ims_mutex_unlock(&d->init_lock);
-	}
+	domain = ims_pgtbl_domain_alloc(sizeof(*pd), &dart_paging_ops, UINT64_MAX,
+					(1ull << DART_IAS) - 1);
+	if (IS_ERR(domain) || !dev || !dev_master(dev))
+		return domain;
+	pd = ims_to_pgtbl_domain(domain);
+	ims_mutex_lock(&pd->init_lock);
+	ret = finalise(pd, dev);
+	ims_mutex_unlock(&pd->init_lock);
 	if (ret) {
-		dart_domain_free(&d->pd.domain);
+		ims_pgtbl_domain_free(domain);
 		return ERR_PTR(ret);
 	}
-	return &d->pd.domain;
+	return domain;
 }
 
 /* apple_dart_def_domain_type. */

@@ -38,7 +38,7 @@
  * ASIDs are global in the kernel and per instance here.  PASID attach and
  * nested (vSMMU) domains are not modelled.
  *
- * Locking: a domain's init_lock serialises its finalisation (attaches of
+ * Locking: a domain's pd.init_lock serialises its finalisation (attaches of
  * different groups may race); an instance's id_lock protects its ASID and
  * VMID tables.
  */
@@ -50,13 +50,6 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define SZ_4K (1ull << 12)
-#define SZ_16K (1ull << 14)
-#define SZ_64K (1ull << 16)
-#define SZ_2M (1ull << 21)
-#define SZ_32M (1ull << 25)
-#define SZ_512M (1ull << 29)
-#define SZ_1G (1ull << 30)
 #define SMMU_V3_CPU_VA_BITS 48   /* the kernel's VA_BITS, caps stage-1 IAS */
 #define SMMU_V3_LINEAR_CDMAX 10  /* SSID bits without two-level CD tables */
 
@@ -81,10 +74,9 @@ struct smmu_v3_master {
 	bool canwbs;
 };
 
+/* pd.domain.iommu names the SMMU once finalised; pd.init_lock protects the rest. */
 struct smmu_v3_domain {
 	struct ims_pgtbl_domain pd;
-	struct ims_mutex init_lock;  /* protects everything below */
-	struct smmu_v3 *smmu;        /* NULL until finalised */
 	enum smmu_v3_stage stage;
 	uint32_t id;                 /* ASID (stage 1) or VMID (stage 2) */
 	unsigned int s1cdmax;        /* SSID bits of the master it was finalised for */
@@ -121,6 +113,11 @@ static const struct ims_attach_rule rule_snoop_control = {
 static struct smmu_v3_domain *to_v3_domain(struct ims_domain *domain)
 {
 	return ims_container_of(ims_to_pgtbl_domain(domain), struct smmu_v3_domain, pd);
+}
+
+static struct smmu_v3 *domain_smmu(const struct smmu_v3_domain *d)
+{
+	return d->pd.domain.iommu ? d->pd.domain.iommu->priv : NULL;
 }
 
 static bool is_v3_paging(const struct ims_domain *domain)
@@ -213,20 +210,18 @@ static int __finalise(struct smmu_v3_domain *d, struct smmu_v3 *smmu,
 	struct ims_pt_cfg cfg;
 	int ret;
 
-	ims_assert_held(&d->init_lock);
+	ims_assert_held(&d->pd.init_lock);
 	ret = choose_stage(smmu, flags, &d->stage);
 	if (!ret)
 		ret = alloc_id(smmu, d->stage, &d->id);
 	if (ret)
 		return ret;
 	table_config(smmu, d->stage, flags, &cfg);
-	ret = ims_pgtbl_domain_finalise(&d->pd, &cfg);
+	ret = __ims_pgtbl_domain_finalise(&d->pd, smmu->iommu, &cfg);
 	if (ret) {
 		free_id(smmu, d->stage, d->id);
 		return ret;
 	}
-	d->smmu = smmu;
-	d->pd.domain.iommu = smmu->iommu;
 	d->s1cdmax = m ? m->ssid_bits : 0;
 	d->stall_enabled = m ? m->stall_enabled : false;
 	return 0;
@@ -248,10 +243,10 @@ static int __check_compatible(struct smmu_v3_domain *d, const struct smmu_v3_mas
 {
 	int ret = IMS_RULE_PASS;
 
-	ims_assert_held(&d->init_lock);
-	if (d->smmu != m->smmu)
+	ims_assert_held(&d->pd.init_lock);
+	if (domain_smmu(d) != m->smmu)
 		ret = ims_rule_errno(&rule_foreign_instance, dev, "domain bound to %s, device behind %s",
-				     d->smmu->iommu->name, m->smmu->iommu->name);
+				     d->pd.domain.iommu->name, m->smmu->iommu->name);
 	if (ret > 0 && d->stage == SMMU_V3_S1 && m->ssid_bits != d->s1cdmax)
 		ret = ims_rule_errno(&rule_ssid_bits, dev, "%u SSID bits != %u", d->s1cdmax,
 				     m->ssid_bits);
@@ -273,13 +268,13 @@ static int v3_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 
 	if (!m)
 		return refuse_foreign(dev);
-	ims_mutex_lock(&d->init_lock);
-	if (d->smmu)
+	ims_mutex_lock(&d->pd.init_lock);
+	if (domain_smmu(d))
 		ret = __check_compatible(d, m, dev);
 	else
 		ret = __finalise(d, m->smmu, m, 0);
-	ims_mutex_unlock(&d->init_lock);
-	if (ret && !d->smmu)
+	ims_mutex_unlock(&d->pd.init_lock);
+	if (ret && !domain_smmu(d))
 		ims_attach_reason("finalising the domain for %s failed", m->smmu->iommu->name);
 	return ret;
 }
@@ -306,9 +301,9 @@ static bool v3_enforce_cache_coherency(struct ims_domain *domain)
 		if (ok && dev->hw_domain == domain)
 			ok = dev_master(dev) && dev_master(dev)->canwbs;
 	ims_mutex_unlock(&core->lock);
-	ims_mutex_lock(&d->init_lock);
+	ims_mutex_lock(&d->pd.init_lock);
 	d->enforce_cc = ok;
-	ims_mutex_unlock(&d->init_lock);
+	ims_mutex_unlock(&d->pd.init_lock);
 	return ok;
 }
 
@@ -322,19 +317,14 @@ static void v3_domain_free(struct ims_domain *domain)
 {
 	struct smmu_v3_domain *d = to_v3_domain(domain);
 
-	ims_pgtbl_domain_release(&d->pd);
-	if (d->smmu)
-		free_id(d->smmu, d->stage, d->id);
-	ims_mutex_destroy(&d->init_lock);
-	ims_free(d);
+	if (domain_smmu(d))
+		free_id(domain_smmu(d), d->stage, d->id);
+	ims_pgtbl_domain_free(domain);
 }
 
 static const struct ims_domain_ops v3_paging_ops = {
 	.attach_dev = v3_attach_dev,
-	.map_pages = ims_pgtbl_map_pages,
-	.unmap_pages = ims_pgtbl_unmap_pages,
-	.iotlb_sync = ims_pgtbl_iotlb_sync,
-	.iova_to_phys = ims_pgtbl_iova_to_phys,
+	IMS_PGTBL_DOMAIN_OPS,
 	.enforce_cache_coherency = v3_enforce_cache_coherency,
 	.set_dirty_tracking = v3_set_dirty_tracking,
 	.read_and_clear_dirty = ims_pgtbl_read_and_clear_dirty,
@@ -352,28 +342,24 @@ static struct ims_domain *v3_domain_alloc_paging(struct ims_device *dev, uint32_
 {
 	const uint32_t known = IMS_ALLOC_NEST_PARENT | IMS_ALLOC_DIRTY_TRACKING | IMS_ALLOC_PASID;
 	struct smmu_v3_master *m = dev ? dev_master(dev) : NULL;
+	struct ims_domain *domain;
 	struct smmu_v3_domain *d;
-	int ret = 0;
+	int ret;
 
 	if ((flags & ~known) || user_data || (flags && !m))
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ims_zalloc(sizeof(*d));
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ims_mutex_init(&d->init_lock);
-	/* Until finalised every size is fine: the table restricts it (the kernel's -1UL). */
-	ims_domain_init(&d->pd.domain, &v3_paging_ops, UINT64_MAX, 0, UINT64_MAX);
-	if (m) {
-		ims_mutex_lock(&d->init_lock);
-		ret = __finalise(d, m->smmu, m, flags);
-		ims_mutex_unlock(&d->init_lock);
-	}
+	domain = ims_pgtbl_domain_alloc(sizeof(*d), &v3_paging_ops, UINT64_MAX, UINT64_MAX);
+	if (IS_ERR(domain) || !m)
+		return domain;
+	d = to_v3_domain(domain);
+	ims_mutex_lock(&d->pd.init_lock);
+	ret = __finalise(d, m->smmu, m, flags);
+	ims_mutex_unlock(&d->pd.init_lock);
 	if (ret) {
-		ims_mutex_destroy(&d->init_lock);
-		ims_free(d);
+		ims_pgtbl_domain_free(domain);
 		return ERR_PTR(ret);
 	}
-	return &d->pd.domain;
+	return domain;
 }
 
 static bool v3_capable(struct ims_device *dev, enum ims_cap cap)
@@ -443,14 +429,7 @@ static struct ims_group *v3_device_group(struct ims_device *dev)
 
 static int v3_get_resv_regions(struct ims_device *dev, struct ims_resv_list *list)
 {
-	const struct ims_resv_region msi = {
-		.start = SMMU_V3_SW_MSI_BASE,
-		.length = SMMU_V3_SW_MSI_LENGTH,
-		.prot = IMS_PROT_WRITE | IMS_PROT_NOEXEC | IMS_PROT_MMIO,
-		.type = IMS_RESV_SW_MSI,
-	};
-
-	return ims_resv_list_insert(list, &msi);
+	return ims_arm_sw_msi_region(list);
 }
 
 const struct ims_iommu_ops ims_smmu_v3_ops = {
@@ -481,9 +460,9 @@ static unsigned int oas_bits(uint32_t idr5)
 
 static uint64_t granule_sizes(uint32_t idr5)
 {
-	return (idr5 & SMMU_V3_IDR5_GRAN4K ? SZ_4K | SZ_2M | SZ_1G : 0) |
-	       (idr5 & SMMU_V3_IDR5_GRAN16K ? SZ_16K | SZ_32M : 0) |
-	       (idr5 & SMMU_V3_IDR5_GRAN64K ? SZ_64K | SZ_512M : 0);
+	return (idr5 & SMMU_V3_IDR5_GRAN4K ? IMS_ARM_LPAE_4K_SIZES : 0) |
+	       (idr5 & SMMU_V3_IDR5_GRAN16K ? IMS_ARM_LPAE_16K_SIZES : 0) |
+	       (idr5 & SMMU_V3_IDR5_GRAN64K ? IMS_ARM_LPAE_64K_SIZES : 0);
 }
 
 static int refuse(const char **why, const char *reason)
@@ -561,8 +540,7 @@ int ims_smmu_v3_register(struct ims_core *core, const char *name, const struct s
 
 struct ims_iommu *ims_smmu_v3_domain_instance(struct ims_domain *domain)
 {
-	return is_v3_paging(domain) && to_v3_domain(domain)->smmu ?
-		       to_v3_domain(domain)->smmu->iommu : NULL;
+	return is_v3_paging(domain) ? domain->iommu : NULL;
 }
 
 struct ims_pt *ims_smmu_v3_domain_pt(struct ims_domain *domain)

@@ -21,6 +21,7 @@
 #define IMS_DRIVERS_SMMU_V3_H
 
 #include "core/core.h"
+#include "drivers/pgtbl/pgtbl_domain.h"
 
 #define SMMU_V3_IDR0_S2P        (1u << 0)
 #define SMMU_V3_IDR0_S1P        (1u << 1)
@@ -53,8 +54,8 @@
 #define SMMU_V3_IDR5_VAX_MASK   (3u << 10)
 
 /* The software MSI window (the kernel's MSI_IOVA_BASE / MSI_IOVA_LENGTH). */
-#define SMMU_V3_SW_MSI_BASE   0x8000000ull
-#define SMMU_V3_SW_MSI_LENGTH 0x100000ull
+#define SMMU_V3_SW_MSI_BASE   IMS_ARM_SW_MSI_BASE
+#define SMMU_V3_SW_MSI_LENGTH IMS_ARM_SW_MSI_LENGTH
 
 /* Registers an instance is built from; dma_coherent is the DT's dma-coherent. */
 struct smmu_v3_regs {

@@ -27,7 +27,7 @@
  * blocked and identity domains are the static ones of today's driver in
  * every era (2022 had an identity domain type and no blocked domain).
  *
- * Locking: a domain's init_lock serialises its finalisation; an
+ * Locking: a domain's pd.init_lock serialises its finalisation; an
  * instance's lock protects its context bank map and its SMRs.
  */
 #include <errno.h>
@@ -38,13 +38,6 @@
 #include "util/alloc.h"
 #include "util/log.h"
 
-#define SZ_4K (1ull << 12)
-#define SZ_16K (1ull << 14)
-#define SZ_64K (1ull << 16)
-#define SZ_2M (1ull << 21)
-#define SZ_32M (1ull << 25)
-#define SZ_512M (1ull << 29)
-#define SZ_1G (1ull << 30)
 #define ARM_SMMU_MAX_CB 128
 #define ARM_SMMU_MAX_SMR 128
 
@@ -77,10 +70,9 @@ struct arm_smmu_master {
 	int smendx[];               /* per fwspec ID: its SMR (or stream index) */
 };
 
+/* pd.domain.iommu names the SMMU once finalised; pd.init_lock protects stage and cbndx. */
 struct arm_smmu_domain {
 	struct ims_pgtbl_domain pd;
-	struct ims_mutex init_lock; /* protects smmu, stage, cbndx */
-	struct arm_smmu *smmu;      /* NULL until finalised */
 	enum arm_smmu_stage stage;
 	int cbndx;
 };
@@ -117,24 +109,14 @@ static struct arm_smmu_master *dev_master(struct ims_device *dev)
 /* __arm_smmu_alloc_bitmap: the first free bank in [start, num_cb); -ENOSPC. */
 static int alloc_cb(struct arm_smmu *smmu, unsigned int start)
 {
-	int ret = -ENOSPC;
+	int ret = ims_pgtbl_context_take(&smmu->lock, smmu->cb_used, start, smmu->num_cb);
 
-	ims_mutex_lock(&smmu->lock);
-	for (unsigned int i = start; i < smmu->num_cb && ret < 0; i++) {
-		if (!smmu->cb_used[i]) {
-			smmu->cb_used[i] = true;
-			ret = (int)i;
-		}
-	}
-	ims_mutex_unlock(&smmu->lock);
-	return ret;
+	return ret < 0 ? -ENOSPC : ret;
 }
 
 static void free_cb(struct arm_smmu *smmu, int cbndx)
 {
-	ims_mutex_lock(&smmu->lock);
-	smmu->cb_used[cbndx] = false;
-	ims_mutex_unlock(&smmu->lock);
+	ims_pgtbl_context_put(&smmu->lock, smmu->cb_used, cbndx);
 }
 
 /* ---- finalisation (arm_smmu_init_domain_context) ---- */
@@ -154,16 +136,23 @@ static void table_config(const struct arm_smmu *smmu, enum arm_smmu_stage stage,
 	if (!smmu->fmt_aarch64) { /* ARM_32_LPAE_S1/S2 */
 		cfg->ias = IMS_MIN(cfg->ias, s1 ? 32u : 40u);
 		cfg->oas = IMS_MIN(cfg->oas, 40u);
-		cfg->pgsize_bitmap &= SZ_4K | SZ_2M | SZ_1G;
+		cfg->pgsize_bitmap &= IMS_ARM_LPAE_4K_SIZES;
 	}
 }
 
-static int __finalise(struct arm_smmu_domain *d, struct arm_smmu *smmu)
+static struct arm_smmu *domain_smmu(const struct arm_smmu_domain *d)
 {
+	return d->pd.domain.iommu ? d->pd.domain.iommu->priv : NULL;
+}
+
+/* Called with pd->init_lock held by ims_pgtbl_domain_bind(). */
+static int finalise(struct ims_pgtbl_domain *pd, struct ims_device *dev)
+{
+	struct arm_smmu_domain *d = ims_container_of(pd, struct arm_smmu_domain, pd);
+	struct arm_smmu *smmu = dev_master(dev)->smmu;
 	struct ims_pt_cfg cfg;
 	int ret;
 
-	ims_assert_held(&d->init_lock);
 	/* Stage 1 unless the SMMU only translates stage 2. */
 	d->stage = smmu->s1 ? ARM_SMMU_S1 : ARM_SMMU_S2;
 	ret = alloc_cb(smmu, d->stage == ARM_SMMU_S1 ? smmu->num_s2_cb : 0);
@@ -173,14 +162,10 @@ static int __finalise(struct arm_smmu_domain *d, struct arm_smmu *smmu)
 	}
 	d->cbndx = ret;
 	table_config(smmu, d->stage, &cfg);
-	ret = ims_pgtbl_domain_finalise(&d->pd, &cfg);
-	if (ret) {
+	ret = __ims_pgtbl_domain_finalise(pd, smmu->iommu, &cfg);
+	if (ret)
 		free_cb(smmu, d->cbndx);
-		return ret;
-	}
-	d->smmu = smmu;
-	d->pd.domain.iommu = smmu->iommu;
-	return 0;
+	return ret;
 }
 
 /* ---- attach ---- */
@@ -188,24 +173,16 @@ static int __finalise(struct arm_smmu_domain *d, struct arm_smmu *smmu)
 static int arm_smmu_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 			       struct ims_domain *old)
 {
-	struct arm_smmu_domain *d = to_smmu_domain(domain);
-	struct arm_smmu_master *m = dev_master(dev);
-	int ret = 0;
+	int ret;
 
-	if (!m) {
+	if (!dev_master(dev)) {
 		ret = ims_rule_errno(&rule_foreign_driver, dev, "%s is served by %s, not arm-smmu",
 				     dev->name, dev->iommu ? dev->iommu->ops->name : "no IOMMU");
 		/* Today's driver would find no master config of its own: -ENODEV. */
 		return ret <= 0 ? ret : -ENODEV;
 	}
-	ims_mutex_lock(&d->init_lock);
-	if (!d->smmu)
-		ret = __finalise(d, m->smmu);
-	if (!ret && d->smmu != m->smmu)
-		ret = ims_rule_errno(&rule_foreign_instance, dev, "domain on %s, device behind %s",
-				     d->smmu->iommu->name, m->smmu->iommu->name);
-	ims_mutex_unlock(&d->init_lock);
-	return ret > 0 ? 0 : ret;
+	return ims_pgtbl_domain_bind(ims_to_pgtbl_domain(domain), dev, finalise,
+				     &rule_foreign_instance);
 }
 
 /* The static identity (S2CR bypass) and blocked (S2CR fault) domains. */
@@ -224,19 +201,14 @@ static void arm_smmu_domain_free(struct ims_domain *domain)
 {
 	struct arm_smmu_domain *d = to_smmu_domain(domain);
 
-	ims_pgtbl_domain_release(&d->pd);
-	if (d->smmu)
-		free_cb(d->smmu, d->cbndx);
-	ims_mutex_destroy(&d->init_lock);
-	ims_free(d);
+	if (domain_smmu(d))
+		free_cb(domain_smmu(d), d->cbndx);
+	ims_pgtbl_domain_free(domain);
 }
 
 static const struct ims_domain_ops arm_smmu_paging_ops = {
 	.attach_dev = arm_smmu_attach_dev,
-	.map_pages = ims_pgtbl_map_pages,
-	.unmap_pages = ims_pgtbl_unmap_pages,
-	.iotlb_sync = ims_pgtbl_iotlb_sync,
-	.iova_to_phys = ims_pgtbl_iova_to_phys,
+	IMS_PGTBL_DOMAIN_OPS,
 	.free = arm_smmu_domain_free,
 };
 
@@ -249,16 +221,10 @@ static const struct ims_domain_ops arm_smmu_static_ops = {
 static struct ims_domain *arm_smmu_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						       const void *user_data)
 {
-	struct arm_smmu_domain *d;
-
 	if (flags || user_data)
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ims_zalloc(sizeof(*d));
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ims_mutex_init(&d->init_lock);
-	ims_domain_init(&d->pd.domain, &arm_smmu_paging_ops, UINT64_MAX, 0, UINT64_MAX);
-	return &d->pd.domain;
+	return ims_pgtbl_domain_alloc(sizeof(struct arm_smmu_domain), &arm_smmu_paging_ops,
+				      UINT64_MAX, UINT64_MAX);
 }
 
 static bool arm_smmu_capable(struct ims_device *dev, enum ims_cap cap)
@@ -421,14 +387,7 @@ static struct ims_group *arm_smmu_device_group(struct ims_device *dev)
 
 static int arm_smmu_get_resv_regions(struct ims_device *dev, struct ims_resv_list *list)
 {
-	const struct ims_resv_region msi = {
-		.start = ARM_SMMU_SW_MSI_BASE,
-		.length = ARM_SMMU_SW_MSI_LENGTH,
-		.prot = IMS_PROT_WRITE | IMS_PROT_NOEXEC | IMS_PROT_MMIO,
-		.type = IMS_RESV_SW_MSI,
-	};
-
-	return ims_resv_list_insert(list, &msi);
+	return ims_arm_sw_msi_region(list);
 }
 
 const struct ims_iommu_ops ims_arm_smmu_ops = {
@@ -466,11 +425,11 @@ static uint64_t format_sizes(const struct arm_smmu *smmu, uint32_t id2)
 	uint64_t sizes = 0;
 
 	if (smmu->fmt_aarch32_l || (id2 & ARM_SMMU_ID2_PTFS_4K))
-		sizes |= SZ_4K | SZ_2M | SZ_1G;
+		sizes |= IMS_ARM_LPAE_4K_SIZES;
 	if (id2 & ARM_SMMU_ID2_PTFS_16K)
-		sizes |= SZ_16K | SZ_32M;
+		sizes |= IMS_ARM_LPAE_16K_SIZES;
 	if (id2 & ARM_SMMU_ID2_PTFS_64K)
-		sizes |= SZ_64K | SZ_512M;
+		sizes |= IMS_ARM_LPAE_64K_SIZES;
 	return sizes;
 }
 
@@ -568,12 +527,12 @@ struct ims_iommu *ims_arm_smmu_domain_instance(struct ims_domain *domain, int *c
 {
 	struct arm_smmu_domain *d;
 
-	if (!is_smmu_paging(domain) || !to_smmu_domain(domain)->smmu)
+	if (!is_smmu_paging(domain) || !domain->iommu)
 		return NULL;
 	d = to_smmu_domain(domain);
 	if (cbndx)
 		*cbndx = d->cbndx;
-	return d->smmu->iommu;
+	return domain->iommu;
 }
 
 struct ims_pt *ims_arm_smmu_domain_pt(struct ims_domain *domain)

@@ -22,6 +22,7 @@
 #define IMS_DRIVERS_ARM_SMMU_H
 
 #include "core/core.h"
+#include "drivers/pgtbl/pgtbl_domain.h"
 
 #define ARM_SMMU_ID0_S1TS        (1u << 30)
 #define ARM_SMMU_ID0_S2TS        (1u << 29)
@@ -47,9 +48,9 @@
 /* fwspec IDs: the stream ID in bits 15:0, the SMR mask in 31:16 (of_xlate). */
 #define ARM_SMMU_FWID_MASK_SHIFT 16
 
-/* The software MSI window, as arm-smmu-v3's. */
-#define ARM_SMMU_SW_MSI_BASE   0x8000000ull
-#define ARM_SMMU_SW_MSI_LENGTH 0x100000ull
+/* The software MSI window, as arm-smmu-v3's (drivers/pgtbl/pgtbl_domain.h). */
+#define ARM_SMMU_SW_MSI_BASE   IMS_ARM_SW_MSI_BASE
+#define ARM_SMMU_SW_MSI_LENGTH IMS_ARM_SW_MSI_LENGTH
 
 struct arm_smmu_regs {
 	uint32_t id0, id1, id2;

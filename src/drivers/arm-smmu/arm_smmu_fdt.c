@@ -7,7 +7,7 @@
  * binding carries, as documented properties (docs/platforms.md):
  *
  *   iommusim,idr0  u32  SMMU_IDR0 (default: both stages, stream matching
- *                       with 128 SMRs, 16-bit stream IDs)
+ *                       with 128 SMRs, 15-bit stream IDs)
  *   iommusim,idr1  u32  SMMU_IDR1 (default: 16 context banks, none stage-2 only)
  *   iommusim,idr2  u32  SMMU_IDR2 (default: IAS, OAS, UBS 48 bits; AArch64
  *                       4K and 64K granules)

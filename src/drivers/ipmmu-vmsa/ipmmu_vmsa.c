@@ -28,7 +28,7 @@
  * the table (-ENOMEM).  Not modelled: the SoC's device whitelist, uTLB
  * programming.
  *
- * Locking: a domain's init_lock serialises its finalisation; an
+ * Locking: a domain's pd.init_lock serialises its finalisation; an
  * instance's lock protects its contexts.
  */
 #include <errno.h>
@@ -38,9 +38,6 @@
 #include "drivers/registry.h"
 #include "util/alloc.h"
 
-#define SZ_4K (1ull << 12)
-#define SZ_2M (1ull << 21)
-#define SZ_1G (1ull << 30)
 #define IPMMU_MAX_CTX 8
 
 struct ipmmu {
@@ -50,10 +47,9 @@ struct ipmmu {
 	bool ctx_used[IPMMU_MAX_CTX];
 };
 
+/* pd.domain.iommu names the IPMMU once finalised; pd.init_lock protects context_id. */
 struct ipmmu_domain {
 	struct ims_pgtbl_domain pd;
-	struct ims_mutex init_lock;    /* protects mmu, context_id */
-	struct ipmmu *mmu;             /* NULL until finalised */
 	int context_id;
 };
 
@@ -90,74 +86,48 @@ static int refuse_foreign(struct ims_device *dev)
 /* ipmmu_domain_allocate_context: the first free context; -EBUSY. */
 static int alloc_context(struct ipmmu *mmu)
 {
-	int ret = -EBUSY;
+	int ret = ims_pgtbl_context_take(&mmu->lock, mmu->ctx_used, 0, mmu->num_ctx);
 
-	ims_mutex_lock(&mmu->lock);
-	for (unsigned int i = 0; i < mmu->num_ctx && ret < 0; i++) {
-		if (!mmu->ctx_used[i]) {
-			mmu->ctx_used[i] = true;
-			ret = (int)i;
-		}
-	}
-	ims_mutex_unlock(&mmu->lock);
-	return ret;
+	return ret < 0 ? -EBUSY : ret;
 }
 
 static void free_context(struct ipmmu *mmu, int id)
 {
-	ims_mutex_lock(&mmu->lock);
-	mmu->ctx_used[id] = false;
-	ims_mutex_unlock(&mmu->lock);
+	ims_pgtbl_context_put(&mmu->lock, mmu->ctx_used, id);
 }
 
-/* ipmmu_domain_init_context. */
-static int __finalise(struct ipmmu_domain *d, struct ipmmu *mmu)
+/* ipmmu_domain_init_context, with pd->init_lock held by ims_pgtbl_domain_bind(). */
+static int finalise(struct ims_pgtbl_domain *pd, struct ims_device *dev)
 {
+	struct ipmmu_domain *d = ims_container_of(pd, struct ipmmu_domain, pd);
+	struct ipmmu *mmu = dev_ipmmu(dev);
 	const struct ims_pt_cfg cfg = {
 		.format = IMS_PT_ARM_LPAE_S1,
-		.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
+		.pgsize_bitmap = IMS_ARM_LPAE_4K_SIZES,
 		.ias = 32,
 		.oas = 40,
 		.features = IMS_PT_FEAT_NS,
 	};
-	int ret;
+	int ret = alloc_context(mmu);
 
-	ims_assert_held(&d->init_lock);
-	ret = alloc_context(mmu);
 	if (ret < 0) {
 		ims_attach_reason("%s has no free context", mmu->iommu->name);
 		return ret;
 	}
 	d->context_id = ret;
-	ret = ims_pgtbl_domain_finalise(&d->pd, &cfg);
-	if (ret) {
+	ret = __ims_pgtbl_domain_finalise(pd, mmu->iommu, &cfg);
+	if (ret)
 		free_context(mmu, d->context_id);
-		return ret;
-	}
-	d->mmu = mmu;
-	d->pd.domain.iommu = mmu->iommu;
-	return 0;
+	return ret;
 }
 
 static int ipmmu_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 			    struct ims_domain *old)
 {
-	struct ipmmu_domain *d = to_ipmmu_domain(domain);
-	struct ipmmu *mmu = dev_ipmmu(dev);
-	int ret;
-
-	if (!mmu)
+	if (!dev_ipmmu(dev))
 		return refuse_foreign(dev);
-	ims_mutex_lock(&d->init_lock);
-	if (!d->mmu)
-		ret = __finalise(d, mmu);
-	else if (d->mmu != mmu)
-		ret = ims_rule_errno(&rule_foreign_instance, dev, "domain on %s, device behind %s",
-				     d->mmu->iommu->name, mmu->iommu->name);
-	else
-		ret = 0;
-	ims_mutex_unlock(&d->init_lock);
-	return ret > 0 ? 0 : ret;
+	return ims_pgtbl_domain_bind(ims_to_pgtbl_domain(domain), dev, finalise,
+				     &rule_foreign_instance);
 }
 
 static int ipmmu_identity_attach(struct ims_domain *domain, struct ims_device *dev,
@@ -170,19 +140,14 @@ static void ipmmu_domain_free(struct ims_domain *domain)
 {
 	struct ipmmu_domain *d = to_ipmmu_domain(domain);
 
-	ims_pgtbl_domain_release(&d->pd);
-	if (d->mmu)
-		free_context(d->mmu, d->context_id);
-	ims_mutex_destroy(&d->init_lock);
-	ims_free(d);
+	if (domain->iommu)
+		free_context(domain->iommu->priv, d->context_id);
+	ims_pgtbl_domain_free(domain);
 }
 
 static const struct ims_domain_ops ipmmu_paging_ops = {
 	.attach_dev = ipmmu_attach_dev,
-	.map_pages = ims_pgtbl_map_pages,
-	.unmap_pages = ims_pgtbl_unmap_pages,
-	.iotlb_sync = ims_pgtbl_iotlb_sync,
-	.iova_to_phys = ims_pgtbl_iova_to_phys,
+	IMS_PGTBL_DOMAIN_OPS,
 	.free = ipmmu_domain_free,
 };
 
@@ -193,17 +158,10 @@ static const struct ims_domain_ops ipmmu_identity_ops = {
 static struct ims_domain *ipmmu_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						    const void *user_data)
 {
-	struct ipmmu_domain *d;
-
 	if (flags || user_data)
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ims_zalloc(sizeof(*d));
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ims_mutex_init(&d->init_lock);
-	ims_domain_init(&d->pd.domain, &ipmmu_paging_ops, SZ_4K | SZ_2M | SZ_1G, 0,
-			(1ull << 32) - 1);
-	return &d->pd.domain;
+	return ims_pgtbl_domain_alloc(sizeof(struct ipmmu_domain), &ipmmu_paging_ops,
+				      IMS_ARM_LPAE_4K_SIZES, (1ull << 32) - 1);
 }
 
 /* ipmmu_find_group: one group for every master of an IPMMU. */
@@ -227,7 +185,7 @@ const struct ims_iommu_ops ims_ipmmu_ops = {
 	.static_identity = true,
 	.identity_ops = &ipmmu_identity_ops,
 	.device_group = ipmmu_device_group,
-	.pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G,
+	.pgsize_bitmap = IMS_ARM_LPAE_4K_SIZES,
 };
 
 /* ---- the binding ---- */

@@ -26,7 +26,7 @@
  * Hard failures: the page table (-ENOMEM).  Not modelled: secure contexts,
  * the aarch64 page-table option, runtime PM.
  *
- * Locking: a domain's init_lock serialises its finalisation.
+ * Locking: a domain's pd.init_lock serialises its finalisation.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -49,11 +49,6 @@ struct qcom_iommu {
 	unsigned int max_asid;
 };
 
-struct qcom_domain {
-	struct ims_pgtbl_domain pd;
-	struct ims_mutex init_lock;    /* protects qi */
-	struct qcom_iommu *qi;         /* NULL until finalised */
-};
 
 extern const struct ims_iommu_ops ims_qcom_iommu_ops;
 
@@ -67,11 +62,6 @@ static const struct ims_attach_rule rule_foreign_driver = {
 	{ [IMS_PROFILE_UPSTREAM] = IMS_ERR_NONE, [IMS_PROFILE_SEED] = ENXIO,
 	  [IMS_PROFILE_LEGACY] = ENXIO },
 };
-
-static struct qcom_domain *to_qcom_domain(struct ims_domain *domain)
-{
-	return ims_container_of(ims_to_pgtbl_domain(domain), struct qcom_domain, pd);
-}
 
 /* to_iommu(): the instance of a device this driver serves, else NULL. */
 static struct qcom_iommu *dev_qcom(struct ims_device *dev)
@@ -87,43 +77,29 @@ static int refuse_foreign(struct ims_device *dev)
 	return ret <= 0 ? ret : -ENODEV;
 }
 
-/* qcom_iommu_init_domain: an ARM 32-bit LPAE stage-1 table for @qi. */
-static int __finalise(struct qcom_domain *d, struct qcom_iommu *qi)
+/*
+ * qcom_iommu_init_domain: an ARM 32-bit LPAE stage-1 table for @dev's
+ * IOMMU, with pd->init_lock held by ims_pgtbl_domain_bind().
+ */
+static int finalise(struct ims_pgtbl_domain *pd, struct ims_device *dev)
 {
 	const struct ims_pt_cfg cfg = {
 		.format = IMS_PT_ARM_LPAE_S1,
-		.pgsize_bitmap = (SZ_4K | SZ_64K | SZ_1M | SZ_16M) & (SZ_4K | (1ull << 21) | (1ull << 30)),
+		.pgsize_bitmap = (SZ_4K | SZ_64K | SZ_1M | SZ_16M) & IMS_ARM_LPAE_4K_SIZES,
 		.ias = 32,
 		.oas = 40,
 	};
-	int ret;
 
-	ims_assert_held(&d->init_lock);
-	ret = ims_pgtbl_domain_finalise(&d->pd, &cfg);
-	if (ret)
-		return ret;
-	d->qi = qi;
-	d->pd.domain.iommu = qi->iommu;
-	return 0;
+	return __ims_pgtbl_domain_finalise(pd, dev->iommu, &cfg);
 }
 
 static int qcom_attach_dev(struct ims_domain *domain, struct ims_device *dev,
 			   struct ims_domain *old)
 {
-	struct qcom_domain *d = to_qcom_domain(domain);
-	struct qcom_iommu *qi = dev_qcom(dev);
-	int ret = 0;
-
-	if (!qi)
+	if (!dev_qcom(dev))
 		return refuse_foreign(dev);
-	ims_mutex_lock(&d->init_lock);
-	if (!d->qi)
-		ret = __finalise(d, qi);
-	if (!ret && d->qi != qi)
-		ret = ims_rule_errno(&rule_foreign_instance, dev, "domain on %s, device behind %s",
-				     d->qi->iommu->name, qi->iommu->name);
-	ims_mutex_unlock(&d->init_lock);
-	return ret > 0 ? 0 : ret;
+	return ims_pgtbl_domain_bind(ims_to_pgtbl_domain(domain), dev, finalise,
+				     &rule_foreign_instance);
 }
 
 static int qcom_identity_attach(struct ims_domain *domain, struct ims_device *dev,
@@ -132,22 +108,10 @@ static int qcom_identity_attach(struct ims_domain *domain, struct ims_device *de
 	return dev_qcom(dev) ? 0 : refuse_foreign(dev);
 }
 
-static void qcom_domain_free(struct ims_domain *domain)
-{
-	struct qcom_domain *d = to_qcom_domain(domain);
-
-	ims_pgtbl_domain_release(&d->pd);
-	ims_mutex_destroy(&d->init_lock);
-	ims_free(d);
-}
-
 static const struct ims_domain_ops qcom_paging_ops = {
 	.attach_dev = qcom_attach_dev,
-	.map_pages = ims_pgtbl_map_pages,
-	.unmap_pages = ims_pgtbl_unmap_pages,
-	.iotlb_sync = ims_pgtbl_iotlb_sync,
-	.iova_to_phys = ims_pgtbl_iova_to_phys,
-	.free = qcom_domain_free,
+	IMS_PGTBL_DOMAIN_OPS,
+	.free = ims_pgtbl_domain_free,
 };
 
 static const struct ims_domain_ops qcom_identity_ops = {
@@ -157,17 +121,10 @@ static const struct ims_domain_ops qcom_identity_ops = {
 static struct ims_domain *qcom_domain_alloc_paging(struct ims_device *dev, uint32_t flags,
 						   const void *user_data)
 {
-	struct qcom_domain *d;
-
 	if (flags || user_data)
 		return ERR_PTR(-EOPNOTSUPP);
-	d = ims_zalloc(sizeof(*d));
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ims_mutex_init(&d->init_lock);
-	ims_domain_init(&d->pd.domain, &qcom_paging_ops, SZ_4K | SZ_64K | SZ_1M | SZ_16M, 0,
-			(1ull << 32) - 1);
-	return &d->pd.domain;
+	return ims_pgtbl_domain_alloc(sizeof(struct ims_pgtbl_domain), &qcom_paging_ops,
+				      SZ_4K | SZ_64K | SZ_1M | SZ_16M, (1ull << 32) - 1);
 }
 
 static bool qcom_capable(struct ims_device *dev, enum ims_cap cap)

@@ -333,19 +333,21 @@ static uint64_t lpae_make_table(const struct ims_pt *pt, const void *table, unsi
 	return pt->cfg.features & IMS_PT_FEAT_NS ? e | LPAE_NSTABLE : e;
 }
 
+/* The memory type both stages encode their own way, and XN, which they share. */
+static int lpae_type_prot(bool cacheable, bool device, uint64_t e)
+{
+	return (cacheable ? IMS_PROT_CACHE : device ? IMS_PROT_MMIO : 0) |
+	       (e & LPAE_XN ? IMS_PROT_NOEXEC : 0);
+}
+
 static int lpae_s1_leaf_prot(const struct ims_pt *pt, uint64_t e)
 {
 	uint64_t idx = (e & LPAE_ATTRINDX_MASK) >> LPAE_ATTRINDX_SHIFT;
-	int prot = IMS_PROT_READ;
+	int prot = IMS_PROT_READ |
+		   lpae_type_prot(idx == LPAE_MAIR_IDX_CACHE, idx == LPAE_MAIR_IDX_DEV, e);
 
 	if (!(e & LPAE_AP_RDONLY) || (e & LPAE_DBM))
 		prot |= IMS_PROT_WRITE;
-	if (idx == LPAE_MAIR_IDX_CACHE)
-		prot |= IMS_PROT_CACHE;
-	else if (idx == LPAE_MAIR_IDX_DEV)
-		prot |= IMS_PROT_MMIO;
-	if (e & LPAE_XN)
-		prot |= IMS_PROT_NOEXEC;
 	if (!(e & LPAE_AP_UNPRIV))
 		prot |= IMS_PROT_PRIV;
 	return prot;
@@ -354,15 +356,9 @@ static int lpae_s1_leaf_prot(const struct ims_pt *pt, uint64_t e)
 static int lpae_s2_leaf_prot(const struct ims_pt *pt, uint64_t e)
 {
 	uint64_t attr = e & LPAE_MEMATTR_MASK;
-	int prot = (e & LPAE_S2AP_READ ? IMS_PROT_READ : 0) | (e & LPAE_S2AP_WRITE ? IMS_PROT_WRITE : 0);
 
-	if (attr == LPAE_MEMATTR_OIWB)
-		prot |= IMS_PROT_CACHE;
-	else if (attr == LPAE_MEMATTR_DEV)
-		prot |= IMS_PROT_MMIO;
-	if (e & LPAE_XN)
-		prot |= IMS_PROT_NOEXEC;
-	return prot;
+	return (e & LPAE_S2AP_READ ? IMS_PROT_READ : 0) | (e & LPAE_S2AP_WRITE ? IMS_PROT_WRITE : 0) |
+	       lpae_type_prot(attr == LPAE_MEMATTR_OIWB, attr == LPAE_MEMATTR_DEV, e);
 }
 
 /* Everything but the address and the type: what a split copies into the smaller leaves. */
@@ -371,45 +367,19 @@ static uint64_t lpae_leaf_attrs(const struct ims_pt *pt, uint64_t e, unsigned in
 	return e & ~(LPAE_ADDR | LPAE_TYPE_MASK);
 }
 
-const struct pt_format pt_fmt_arm_lpae_s1 = {
-	.init = lpae_init,
-	.leaf_bits = lpae_s1_leaf_bits,
-	.make_leaf = lpae_make_leaf,
-	.make_table = lpae_make_table,
-	.leaf_prot = lpae_s1_leaf_prot,
-	.leaf_attrs = lpae_leaf_attrs,
-	.pa_linear = true,
-};
+/* The four variants differ in their stage's attribute bits and in the 52-bit address packing. */
+#define LPAE_FORMAT(stage, make_leaf_fn, decode_fn, linear)                                  \
+	{                                                                                    \
+		.init = lpae_init, .leaf_bits = lpae_##stage##_leaf_bits,                    \
+		.make_leaf = make_leaf_fn, .make_table = lpae_make_table,                    \
+		.decode_contig = decode_fn, .leaf_prot = lpae_##stage##_leaf_prot,           \
+		.leaf_attrs = lpae_leaf_attrs, .pa_linear = linear,                          \
+	}
 
-const struct pt_format pt_fmt_arm_lpae_s2 = {
-	.init = lpae_init,
-	.leaf_bits = lpae_s2_leaf_bits,
-	.make_leaf = lpae_make_leaf,
-	.make_table = lpae_make_table,
-	.leaf_prot = lpae_s2_leaf_prot,
-	.leaf_attrs = lpae_leaf_attrs,
-	.pa_linear = true,
-};
-
+const struct pt_format pt_fmt_arm_lpae_s1 = LPAE_FORMAT(s1, lpae_make_leaf, NULL, true);
+const struct pt_format pt_fmt_arm_lpae_s2 = LPAE_FORMAT(s2, lpae_make_leaf, NULL, true);
 /* The 52-bit variants: OA[51:48] is not where a linear encoding would put it. */
-const struct pt_format pt_fmt_arm_lpae_s1_packed = {
-	.init = lpae_init,
-	.leaf_bits = lpae_s1_leaf_bits,
-	.make_leaf = lpae_make_leaf_packed,
-	.make_table = lpae_make_table,
-	.decode_contig = lpae_decode_packed,
-	.leaf_prot = lpae_s1_leaf_prot,
-	.leaf_attrs = lpae_leaf_attrs,
-	.pa_linear = false,
-};
-
-const struct pt_format pt_fmt_arm_lpae_s2_packed = {
-	.init = lpae_init,
-	.leaf_bits = lpae_s2_leaf_bits,
-	.make_leaf = lpae_make_leaf_packed,
-	.make_table = lpae_make_table,
-	.decode_contig = lpae_decode_packed,
-	.leaf_prot = lpae_s2_leaf_prot,
-	.leaf_attrs = lpae_leaf_attrs,
-	.pa_linear = false,
-};
+const struct pt_format pt_fmt_arm_lpae_s1_packed =
+	LPAE_FORMAT(s1, lpae_make_leaf_packed, lpae_decode_packed, false);
+const struct pt_format pt_fmt_arm_lpae_s2_packed =
+	LPAE_FORMAT(s2, lpae_make_leaf_packed, lpae_decode_packed, false);
