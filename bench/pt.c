@@ -75,6 +75,8 @@ static const struct bench_fmt formats[] = {
 	{ "arm-lpae-s1", { .format = IMS_PT_ARM_LPAE_S1 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
 	{ "arm-lpae-s2", { .format = IMS_PT_ARM_LPAE_S2 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
 	{ "apple-dart", { .format = IMS_PT_APPLE_DART }, 0, 1ull << 34, SHAPES_16K, 4 },
+	{ "riscv-sv39", { .format = IMS_PT_RISCV }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
+	{ "riscv-sv48", { .format = IMS_PT_RISCV, .levels = 4 }, BASE_IOVA, BASE_PA, SHAPES_4K_2M, 0 },
 };
 
 /* The format being measured (its bases). */

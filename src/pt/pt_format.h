@@ -63,6 +63,8 @@
 #include "iommusim/pt.h"
 
 #define PT_MAX_LEVELS 6
+/* pa_shift and table_shift of a RISC-V PPN (address >> 2), which the engine's fast paths know. */
+#define PT_RISCV_SHIFT (-2)
 #define PT_NO_LEVEL 0xff
 
 /* table_mask/table_match of a level that holds no table pointers. */
@@ -95,8 +97,9 @@ struct ims_pt {
 	uint8_t top;               /* level of the root table: levels - 1 */
 	uint8_t entry_lg2;         /* 3: 64-bit descriptors, 2: 32-bit */
 	uint8_t pool;              /* enum pt_pool the tables come from */
-	bool fast64;               /* 64-bit entries, linear, shifts >= 0 (engine) */
+	bool fast64;               /* 64-bit entries, linear (engine) */
 	bool radix9;               /* fast64 in place, 4 KiB items, 512 entries a table (engine) */
+	bool radix9_ppn;           /* radix9's shape, addresses in a RISC-V PPN (engine) */
 	int8_t pa_shift;           /* a leaf's PA field = pa << pa_shift (>> when negative) */
 	int8_t table_shift;        /* a table entry's address field = table << table_shift */
 	uint64_t present_mask;     /* an entry is present iff (e & present_mask) != 0 */
@@ -131,7 +134,7 @@ struct pt_format {
 	 * encoding is not pa_linear for some configurations.  The engine then
 	 * narrows the page sizes to
 	 * cfg.pgsize_bitmap, ias and oas, and fills index_mask, size_level,
-	 * max_iova, max_pa, fast64 and radix9 (pt_geom_finish()).
+	 * max_iova, max_pa, fast64, radix9 and radix9_ppn (pt_geom_finish()).
 	 * Return: 0, or -EINVAL for a configuration the format cannot express.
 	 */
 	int (*init)(struct ims_pt *pt);
@@ -186,6 +189,7 @@ extern const struct pt_format pt_fmt_vtdss;
 extern const struct pt_format pt_fmt_arm_lpae_s1;
 extern const struct pt_format pt_fmt_arm_lpae_s2;
 extern const struct pt_format pt_fmt_dart;
+extern const struct pt_format pt_fmt_riscv;
 
 /*
  * Geometry helpers for formats (pt_geom.c).

@@ -59,17 +59,17 @@ static uint64_t leaf_phys(const struct ims_pt *pt, unsigned int level, uint64_t 
 
 /* iova_to_phys for pt->fast64 tables, specialised like pt_find64() when inlined. */
 static inline __attribute__((always_inline)) uint64_t
-phys_fast64(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9)
+phys_fast64(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9, int unshift)
 {
 	struct pt_found at;
-	uint64_t e = find64_levels(pt, iova, top, radix9, 0, &at);
+	uint64_t e = find64_levels(pt, iova, top, radix9, unshift, 0, &at);
 	const struct pt_level *lvl = &pt->lvl[at.level];
 
 	if (!(e & pt->present_mask))
 		return 0;
 	if ((e & lvl->single_mask) != lvl->single_match)
 		return leaf_phys(pt, at.level, e, iova);
-	return ((e & lvl->oa_mask) >> (radix9 ? 0 : pt->pa_shift)) |
+	return pt_unshift(e & lvl->oa_mask, radix9 ? unshift : pt->pa_shift) |
 	       (iova & ((1ull << lvl->shift) - 1));
 }
 
@@ -80,16 +80,11 @@ IMS_EXPORT uint64_t ims_pt_iova_to_phys(const struct ims_pt *pt, uint64_t iova)
 
 	if (iova > pt->max_iova)
 		return 0;
-	if (pt->radix9) {
-		switch (pt->top) {
-		case 2: return phys_fast64(pt, iova, 2, true);
-		case 3: return phys_fast64(pt, iova, 3, true);
-		case 4: return phys_fast64(pt, iova, 4, true);
-		case 5: return phys_fast64(pt, iova, 5, true);
-		}
-	}
+#define PT_PHYS_CALL(top, unshift) phys_fast64(pt, iova, top, true, unshift)
+	PT_RADIX9_DISPATCH(pt, PT_PHYS_CALL);
+#undef PT_PHYS_CALL
 	if (pt->fast64)
-		return phys_fast64(pt, iova, pt->top, false);
+		return phys_fast64(pt, iova, pt->top, false, 0);
 	e = lookup(pt, iova, &at);
 	return e ? leaf_phys(pt, at.level, e, iova) : 0;
 }

@@ -60,6 +60,11 @@ const struct pt_test_cfg pt_test_cfgs[] = {
 	{ "apple-dart 4K, 4 TTBRs", { .format = IMS_PT_APPLE_DART, .granule_lg2 = 12 }, SZ_4K, true },
 	{ "apple-dart2 16K (t6000)",
 	  { .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT }, 1ull << 14, true },
+	{ "riscv sv39", { .format = IMS_PT_RISCV }, SZ_1G, false },
+	{ "riscv sv48 dirty", { .format = IMS_PT_RISCV, .levels = 4, .features = IMS_PT_FEAT_DIRTY },
+	  SZ_1G, true },
+	{ "riscv sv57 4K+2M", { .format = IMS_PT_RISCV, .levels = 5, .pgsize_bitmap = SZ_4K | SZ_2M },
+	  SZ_2M, false },
 };
 const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
 
@@ -98,6 +103,10 @@ int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
 	case IMS_PT_APPLE_DART:
 		/* the kernel sets bit 1 in every page: DART2's no-cache */
 		return prot & RW;
+	case IMS_PT_RISCV:
+		/* always R, never X; U unless PRIV; PBMT = IO for MMIO */
+		return IMS_PROT_READ | IMS_PROT_NOEXEC |
+		       (prot & (IMS_PROT_WRITE | IMS_PROT_PRIV | IMS_PROT_MMIO));
 	default:
 		fail_msg("no prot rule for format %d", cfg->format);
 		return 0;

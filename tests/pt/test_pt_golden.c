@@ -200,6 +200,32 @@ static const struct golden_leaf dart_golden[] = {
 	  0x000FFF0031234403, 1 },
 };
 
+#define RV39 { .format = IMS_PT_RISCV }
+#define RV48 { .format = IMS_PT_RISCV, .levels = 4 }
+#define RV39_DIRTY { .format = IMS_PT_RISCV, .features = IMS_PT_FEAT_DIRTY }
+
+/*
+ * RISC-V Privileged Architecture v1.12, 4.3.1 and 4.4-4.5 (Sv39, Sv48):
+ * V(0) R(1) W(2) X(3) U(4) G(5) A(6) D(7), PPN = address >> 12 in 53:10;
+ * Svpbmt's PBMT in 62:61 (IO = 2).  Leaves at any level; X never set.
+ */
+static const struct golden_leaf riscv_golden[] = {
+	{ "Sv39 4K RW: V R W U A D", RV39, KIB(4), 0x12345000, KIB(4), RW, 0, 0x00000000048D14D7, 1 },
+	{ "Sv39 4K R: V R U A", RV39, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0,
+	  0x00000000048D1453, 1 },
+	{ "Sv39 4K RW privileged: U clear", RV39, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_PRIV, 0,
+	  0x00000000048D14C7, 1 },
+	{ "Sv39 4K RW MMIO: PBMT = IO", RV39, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x40000000048D14D7, 1 },
+	{ "Sv39 4K RW at the top of the 56-bit PA space", RV39, KIB(8), 0xFFFFFFFFFFF000ull, KIB(4),
+	  RW, 0, 0x003FFFFFFFFFFCD7, 1 },
+	{ "Sv39 2M megapage", RV39, MIB(2), GIB(1), MIB(2), RW, 1, 0x00000000100000D7, 1 },
+	{ "Sv39 1G gigapage", RV39, GIB(1), GIB(2), GIB(1), RW, 2, 0x00000000200000D7, 1 },
+	{ "Sv48 512G terapage", RV48, GIB(512), GIB(512), GIB(512), RW, 3, 0x00000020000000D7, 1 },
+	{ "Sv39 4K RW, hardware dirty: D clear", RV39_DIRTY, KIB(4), 0x12345000, KIB(4), RW, 0,
+	  0x00000000048D1457, 1 },
+};
+
 /* Walk the raw tables from the root to @level; assert every table entry on the way. */
 static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level)
 {
@@ -281,6 +307,11 @@ static void test_dart_leaves(void **state)
 	check_table(dart_golden, IMS_ARRAY_SIZE(dart_golden));
 }
 
+static void test_riscv_leaves(void **state)
+{
+	check_table(riscv_golden, IMS_ARRAY_SIZE(riscv_golden));
+}
+
 /*
  * The directory entries above a 4K leaf: @want_bits besides the address,
  * per level (index 0 unused); the address field holds the next table's
@@ -356,6 +387,16 @@ static void test_dart_directories(void **state)
 	check_directories(&d2, 0xc0344000, valid, PT_GENMASK(37, 10), -4);
 }
 
+/* RISC-V 4.3.2: a valid PTE with R = W = X = 0 points at the next table; A, D, U clear. */
+static void test_riscv_directories(void **state)
+{
+	static const uint64_t valid[] = { 0, 0x1, 0x1, 0x1, 0x1 };
+	const struct ims_pt_cfg sv39 = RV39, sv57 = { .format = IMS_PT_RISCV, .levels = 5 };
+
+	check_directories(&sv39, 0x7fedcba000, valid, PT_GENMASK(53, 10), -2);
+	check_directories(&sv57, 0x01edcba987654000, valid, PT_GENMASK(53, 10), -2);
+}
+
 /*
  * D8.5 hardware dirty state: a DBM leaf is writable-dirty with AP[2] clear
  * (as the kernel maps it), read-and-clear sets AP[2] (writable-clean), a
@@ -384,11 +425,12 @@ static void test_lpae_dbm(void **state)
 	ims_pt_destroy(pt);
 }
 
-/* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9. */
+/* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9, RISC-V bit 7. */
 static void test_dirty_bits(void **state)
 {
 	static const struct { enum ims_pt_format format; uint64_t d; } rows[] = {
 		{ IMS_PT_AMD_V1, 1ull << 6 }, { IMS_PT_X86_64, 1ull << 6 }, { IMS_PT_VTD_SS, 1ull << 9 },
+		{ IMS_PT_RISCV, 1ull << 7 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -428,6 +470,8 @@ int main(void)
 		cmocka_unit_test(test_lpae_directories),
 		cmocka_unit_test(test_dart_directories),
 		cmocka_unit_test(test_lpae_dbm),
+		cmocka_unit_test(test_riscv_leaves),
+		cmocka_unit_test(test_riscv_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

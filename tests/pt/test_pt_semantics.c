@@ -524,6 +524,13 @@ static void test_create_errors(void **state)
 		{ .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT, .oas = 36 },
 		{ .format = IMS_PT_APPLE_DART, .levels = 3 },
 		{ .format = IMS_PT_APPLE_DART, .granule_lg2 = 12, .features = IMS_PT_FEAT_V2_LAYOUT },
+		{ .format = IMS_PT_RISCV, .levels = 2 },               /* Sv39 is the smallest */
+		{ .format = IMS_PT_RISCV, .levels = 6 },
+		{ .format = IMS_PT_RISCV, .ias = 58 },
+		{ .format = IMS_PT_RISCV, .oas = 57 },                 /* PPN ends at bit 53 */
+		{ .format = IMS_PT_RISCV, .granule_lg2 = 14 },
+		{ .format = IMS_PT_RISCV, .features = IMS_PT_FEAT_NS },
+		{ .format = IMS_PT_RISCV, .pgsize_bitmap = 1ull << 16 },  /* no Svnapot */
 		{ .format = (enum ims_pt_format)IMS_PT_FORMAT_NR },
 	};
 	const struct ims_pt_cfg lpae = { .format = IMS_PT_ARM_V7S };
@@ -572,6 +579,11 @@ static void test_effective_config(void **state)
 		{ { .format = IMS_PT_APPLE_DART, .granule_lg2 = 12 }, 3, 32, 36, 12, 0x1000 },
 		{ { .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT }, 2, 32, 42, 14,
 		  0x4000 },
+		{ { .format = IMS_PT_RISCV }, 3, 39, 56, 12, 0x40201000 },
+		{ { .format = IMS_PT_RISCV, .ias = 32 }, 3, 32, 56, 12, 0x40201000 },
+		{ { .format = IMS_PT_RISCV, .levels = 4 }, 4, 48, 56, 12, 0x8040201000ull },
+		{ { .format = IMS_PT_RISCV, .levels = 5, .oas = 50 }, 5, 57, 50, 12,
+		  0x1008040201000ull },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
