@@ -8,11 +8,13 @@
  *   format  shape  op  ns_per_leaf  table_pages
  * Shapes: 1G-4K-1call (1 GiB of 4 KiB leaves in one call), 1G-4K-percall
  * (one call per leaf), 1G-2M-1call, 1G-2M-percall (1G-1M-* for the 32-bit
- * formats with 1 MiB sections; none for those with 4 KiB pages only).
- * The 32-bit formats map IOVA and PA from 1 GiB.  Ops: map (a fresh table
- * per run), unmap (every leaf the map made, one gather sync per call),
- * lookup-rand / lookup-seq / lookup-dep (iova_to_phys of 1e6 random,
- * sequential, and dependent random IOVAs over 1 GiB of 4 KiB leaves).  The
+ * formats with 1 MiB sections; none for those with 4 KiB pages only; the
+ * Apple DART, whose only page is its 16 KiB granule, runs 1G-16K-1call and
+ * 1G-16K-percall below its 32-bit IAS and 36-bit OAS instead).  The 32-bit
+ * formats map IOVA and PA from 1 GiB.  Ops: map (a fresh table per run),
+ * unmap (every leaf the map made, one gather sync per call), lookup-rand /
+ * lookup-seq / lookup-dep (iova_to_phys of 1e6 random, sequential, and
+ * dependent random IOVAs over 1 GiB of 4 KiB leaves, the DART's 16 KiB).  The
  * floor rows write 8-byte descriptors over 2 MiB of tables, hot and
  * pre-zeroed, or zeroing each 4 KiB table first.
  *
@@ -34,12 +36,13 @@
 #define SZ_4K (1ull << 12)
 #define SZ_1M (1ull << 20)
 #define SZ_2M (1ull << 21)
+#define SZ_16K (1ull << 14)
 #define BASE_IOVA (1ull << 32)
 #define BASE_PA (1ull << 40)
 #define NR_LOOKUPS 1000000
 #define MAX_RUNS 31
 #define PASSES 3
-#define MAX_RESULTS 128
+#define MAX_RESULTS 256
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 
 static unsigned int runs = 7;
@@ -59,20 +62,25 @@ struct shape {
 	const char *name;
 	uint64_t pgsize;
 	int per_call;
+	const char *table;      /* the table it builds, as the lookup rows name it */
 };
 
 static const struct shape shapes[] = {
-	{ "1G-4K-1call", SZ_4K, 0 },
-	{ "1G-4K-percall", SZ_4K, 1 },
-	{ "1G-2M-1call", SZ_2M, 0 },
-	{ "1G-2M-percall", SZ_2M, 1 },
-	{ "1G-1M-1call", SZ_1M, 0 },
-	{ "1G-1M-percall", SZ_1M, 1 },
+	{ "1G-4K-1call", SZ_4K, 0, "1G-4K" },
+	{ "1G-4K-percall", SZ_4K, 1, "1G-4K" },
+	{ "1G-2M-1call", SZ_2M, 0, "1G-2M" },
+	{ "1G-2M-percall", SZ_2M, 1, "1G-2M" },
+	{ "1G-1M-1call", SZ_1M, 0, "1G-1M" },
+	{ "1G-1M-percall", SZ_1M, 1, "1G-1M" },
+	{ "1G-16K-1call", SZ_16K, 0, "1G-16K" },
+	{ "1G-16K-percall", SZ_16K, 1, "1G-16K" },
 };
 
 #define SHAPES_4K 0x3u
 #define SHAPES_4K_2M 0xfu
 #define SHAPES_4K_1M 0x33u
+#define SHAPES_16K 0xc0u
+#define LOOKUP_16K 6 /* the shape whose table the lookups walk: 16 KiB leaves */
 
 struct bench_fmt {
 	const char *name;
@@ -80,6 +88,7 @@ struct bench_fmt {
 	unsigned int shapes;    /* bit i: shapes[i] */
 	uint64_t iova, pa;      /* where the 1 GiB goes, and from where */
 	uint64_t span;          /* bytes measured: 1 GiB, or the format's whole window */
+	unsigned int lookup;    /* the shape whose table the lookups walk (0: 4 KiB leaves) */
 };
 
 static uint64_t span_of(const struct bench_fmt *f)
@@ -88,25 +97,31 @@ static uint64_t span_of(const struct bench_fmt *f)
 }
 
 static const struct bench_fmt formats[] = {
-	{ "amd-v1", { .format = IMS_PT_AMD_V1 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
+	{ "amd-v1", { .format = IMS_PT_AMD_V1 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
 	{ "amd-v1-mock2k", { .format = IMS_PT_AMD_V1, .granule_lg2 = 11, .levels = 4 },
-	  SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
-	{ "x86-64", { .format = IMS_PT_X86_64 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
-	{ "vtd-ss", { .format = IMS_PT_VTD_SS }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0 },
-	{ "arm-v7s", { .format = IMS_PT_ARM_V7S }, SHAPES_4K_1M, GIB, GIB, 0 },
+	  SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "x86-64", { .format = IMS_PT_X86_64 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "vtd-ss", { .format = IMS_PT_VTD_SS }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "arm-lpae-s1", { .format = IMS_PT_ARM_LPAE_S1 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "arm-lpae-s2", { .format = IMS_PT_ARM_LPAE_S2 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "apple-dart", { .format = IMS_PT_APPLE_DART }, SHAPES_16K, 0, 1ull << 34, 0, LOOKUP_16K },
+	{ "riscv-sv39", { .format = IMS_PT_RISCV }, SHAPES_4K_2M, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "riscv-sv48", { .format = IMS_PT_RISCV, .levels = 4 }, SHAPES_4K_2M, BASE_IOVA, BASE_PA,
+	  0, 0 },
+	{ "arm-v7s", { .format = IMS_PT_ARM_V7S }, SHAPES_4K_1M, GIB, GIB, 0, 0 },
 	{ "arm-v7s-mtk", { .format = IMS_PT_ARM_V7S, .features = IMS_PT_FEAT_MTK_EXT },
-	  SHAPES_4K_1M, GIB, 4 * GIB, 0 },
-	{ "mtk-v1", { .format = IMS_PT_MTK_V1 }, SHAPES_4K, GIB, GIB, 0 },
-	{ "exynos", { .format = IMS_PT_EXYNOS }, SHAPES_4K_1M, GIB, GIB, 0 },
-	{ "rockchip", { .format = IMS_PT_ROCKCHIP }, SHAPES_4K, GIB, GIB, 0 },
+	  SHAPES_4K_1M, GIB, 4 * GIB, 0, 0 },
+	{ "mtk-v1", { .format = IMS_PT_MTK_V1 }, SHAPES_4K, GIB, GIB, 0, 0 },
+	{ "exynos", { .format = IMS_PT_EXYNOS }, SHAPES_4K_1M, GIB, GIB, 0, 0 },
+	{ "rockchip", { .format = IMS_PT_ROCKCHIP }, SHAPES_4K, GIB, GIB, 0, 0 },
 	{ "rockchip-v2", { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT },
-	  SHAPES_4K, GIB, 16 * GIB, 0 },
-	{ "sun50i", { .format = IMS_PT_SUN50I }, SHAPES_4K, GIB, GIB, 0 },
-	{ "s390", { .format = IMS_PT_S390 }, SHAPES_4K, BASE_IOVA, BASE_PA, 0 },
-	{ "sprd", { .format = IMS_PT_SPRD }, SHAPES_4K, 0, GIB, 256ull << 20 },
-	{ "tegra-gart", { .format = IMS_PT_TEGRA_GART }, SHAPES_4K, 0, GIB, 32ull << 20 },
-	{ "tegra-smmu", { .format = IMS_PT_TEGRA_SMMU }, SHAPES_4K, GIB, GIB, 0 },
-	{ "omap", { .format = IMS_PT_OMAP }, SHAPES_4K_1M, GIB, GIB, 0 },
+	  SHAPES_4K, GIB, 16 * GIB, 0, 0 },
+	{ "sun50i", { .format = IMS_PT_SUN50I }, SHAPES_4K, GIB, GIB, 0, 0 },
+	{ "s390", { .format = IMS_PT_S390 }, SHAPES_4K, BASE_IOVA, BASE_PA, 0, 0 },
+	{ "sprd", { .format = IMS_PT_SPRD }, SHAPES_4K, 0, GIB, 256ull << 20, 0 },
+	{ "tegra-gart", { .format = IMS_PT_TEGRA_GART }, SHAPES_4K, 0, GIB, 32ull << 20, 0 },
+	{ "tegra-smmu", { .format = IMS_PT_TEGRA_SMMU }, SHAPES_4K, GIB, GIB, 0, 0 },
+	{ "omap", { .format = IMS_PT_OMAP }, SHAPES_4K_1M, GIB, GIB, 0, 0 },
 };
 
 static double now_ns(void)
@@ -275,7 +290,7 @@ static void bench_lookups(const struct bench_fmt *f)
 
 	if (!iovas || ims_pt_create(&f->cfg, &pt))
 		die("lookup setup", -1);
-	map_shape(pt, f, &shapes[0]);
+	map_shape(pt, f, &shapes[f->lookup]);
 	ims_pt_mem_stats(pt, &st);
 	for (size_t i = 0; i < NR_LOOKUPS; i++) {
 		iovas[i] = f->iova + (xorshift(&seed) % (span_of(f) >> 3)) * 8;
@@ -290,7 +305,7 @@ static void bench_lookups(const struct bench_fmt *f)
 			if (r)
 				ns[r - 1] = t;
 		}
-		emit(f->name, "1G-4K", ops[op], median(ns, runs), st.table_pages);
+		emit(f->name, shapes[f->lookup].table, ops[op], median(ns, runs), st.table_pages);
 	}
 	ims_pt_destroy(pt);
 	free(iovas);

@@ -184,7 +184,11 @@ typedef void (*ims_pt_dirty_fn)(void *arg, uint64_t iova, uint64_t size);
  */
 int ims_pt_read_and_clear_dirty(struct ims_pt *pt, uint64_t iova, uint64_t size,
 				unsigned int flags, ims_pt_dirty_fn fn, void *arg);
-/* Mark the leaf containing @iova dirty, as a device write would. */
+/*
+ * Mark the leaf containing @iova dirty, as a device write would.
+ * -EOPNOTSUPP without the feature, -ENOENT when unmapped, -EPERM when the
+ * leaf is read-only.
+ */
 int ims_pt_set_dirty(struct ims_pt *pt, uint64_t iova);
 
 /* The root table's address as the hardware's base register holds it. */

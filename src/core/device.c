@@ -359,11 +359,29 @@ static int driver_default_type(struct ims_group *group)
 	return type;
 }
 
+/* Direct mappings for every device of @group in @domain: 0 or the first error. */
+static int group_direct_mappings(struct ims_group *group, struct ims_domain *domain)
+{
+	struct ims_device *dev;
+	int ret = 0;
+
+	ims_group_for_each_device(group, dev)
+		if (!ret)
+			ret = ims_create_direct_mappings(domain, dev);
+	return ret;
+}
+
+/*
+ * iommu_setup_default_domain: map the direct regions, attach, and map them
+ * again if that failed before the attach (drivers that finalise a domain
+ * at its first attach, such as the ARM SMMUs in the eras that allocated
+ * per bus, cannot map before it).
+ */
 int ims_group_setup_default_domain(struct ims_group *group)
 {
 	struct ims_domain *domain;
-	struct ims_device *dev;
-	int req_type, ret = 0;
+	bool direct_failed;
+	int req_type, ret;
 
 	ims_mutex_lock(&group->mutex);
 	req_type = driver_default_type(group);
@@ -372,13 +390,12 @@ int ims_group_setup_default_domain(struct ims_group *group)
 		ims_mutex_unlock(&group->mutex);
 		return (int)PTR_ERR(domain);
 	}
-	ims_group_for_each_device(group, dev)
-		if (!ret)
-			ret = ims_create_direct_mappings(domain, dev);
+	direct_failed = group_direct_mappings(group, domain) != 0;
 	group->default_domain = domain;
-	if (!ret)
-		ret = __ims_group_set_domain_internal(group, domain,
-						      group->domain ? 0 : IMS_SET_DOMAIN_MUST_SUCCEED);
+	ret = __ims_group_set_domain_internal(group, domain,
+					      group->domain ? 0 : IMS_SET_DOMAIN_MUST_SUCCEED);
+	if (!ret && direct_failed)
+		ret = group_direct_mappings(group, domain);
 	ims_mutex_unlock(&group->mutex);
 	return ret;
 }

@@ -40,6 +40,7 @@ size_t ims_iommu_pgsize(uint64_t pgsize_bitmap, uint64_t iova, uint64_t paddr,
 	uint64_t larger, pgsize, next;
 	unsigned int idx;
 
+	*count = 0;
 	if (addr_merge)
 		sizes &= mask_through(ffs64(addr_merge));
 	if (!sizes)

@@ -21,6 +21,11 @@ extern const struct ims_driver_model ims_sun50i_model;
 extern const struct ims_driver_model ims_intel_model;
 extern const struct ims_driver_model ims_amd_model;
 extern const struct ims_driver_model ims_virtio_model;
+extern const struct ims_driver_model ims_smmu_v3_model;
+extern const struct ims_driver_model ims_arm_smmu_model;
+extern const struct ims_driver_model ims_ipmmu_model;
+extern const struct ims_driver_model ims_qcom_iommu_model;
+extern const struct ims_driver_model ims_apple_dart_model;
 
 const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_mock_model,
@@ -38,6 +43,11 @@ const struct ims_driver_model *const ims_driver_models[] = {
 	&ims_intel_model,
 	&ims_amd_model,
 	&ims_virtio_model,
+	&ims_smmu_v3_model,
+	&ims_arm_smmu_model,
+	&ims_ipmmu_model,
+	&ims_qcom_iommu_model,
+	&ims_apple_dart_model,
 	NULL,
 };
 

@@ -53,9 +53,47 @@ static inline void pt_clear_bits(const struct ims_pt *pt, void *table, size_t sl
 		__atomic_fetch_and((uint32_t *)table + slot, ~(uint32_t)bits, __ATOMIC_RELAXED);
 }
 
+/*
+ * The hardware dirty state of a present leaf (pt->dirty_bit != 0): set or
+ * clear as the format says (pt->dirty_inverted), changed atomically.
+ */
+static inline bool pt_leaf_dirty(const struct ims_pt *pt, uint64_t e)
+{
+	return pt->dirty_inverted ? !(e & pt->dirty_bit) : (e & pt->dirty_bit) != 0;
+}
+
+static inline void pt_mark_dirty(const struct ims_pt *pt, void *table, size_t slot)
+{
+	if (pt->dirty_inverted)
+		pt_clear_bits(pt, table, slot, pt->dirty_bit);
+	else
+		pt_set_bits(pt, table, slot, pt->dirty_bit);
+}
+
+static inline void pt_mark_clean(const struct ims_pt *pt, void *table, size_t slot)
+{
+	if (pt->dirty_inverted)
+		pt_set_bits(pt, table, slot, pt->dirty_bit);
+	else
+		pt_clear_bits(pt, table, slot, pt->dirty_bit);
+}
+
 static inline uint64_t pt_shift(uint64_t v, int lshift)
 {
 	return lshift >= 0 ? v << lshift : v >> -lshift;
+}
+
+/*
+ * An address field back to the address, without a branch: rotating right
+ * by @s (mod 64) undoes a left shift by @s of a field whose low bits are
+ * clear (AMD's 2 KiB variant) and a right shift by -@s of one whose top
+ * bits are clear (RISC-V's PPN, DART2), which every format's masks ensure.
+ */
+static inline uint64_t pt_unshift(uint64_t field, int s)
+{
+	unsigned int r = (unsigned int)s & 63;
+
+	return (field >> r) | (field << ((64 - r) & 63));
 }
 
 static inline size_t pt_index(const struct ims_pt *pt, unsigned int level, uint64_t iova)
@@ -134,21 +172,23 @@ struct pt_found {
 
 /*
  * The fast paths' descent, for tables with pt->fast64 (64-bit entries,
- * addresses stored as is or shifted left, empty slots zero): from the root through table
- * entries down to @stop_level, or to the first entry above it that is not a
- * table pointer (empty, or a leaf).  Returns that entry and where it is.
- * The dependent chain is one load, one AND (and a shift) per level.
+ * addresses stored as is or shifted, empty slots zero): from the root through
+ * table entries down to @stop_level, or to the first entry above it that is
+ * not a table pointer (empty, or a leaf).  Returns that entry and where it
+ * is.  The dependent chain is one load, one AND (and a shift) per level.
  *
  * find64_levels() is specialised (pt_find64 below) for the x86-shaped
- * radix that AMD v1, x86-64 and VT-d share: addresses in place, 4 KiB items
- * at level 0, 512 entries per table, so the index of level l is IOVA bits
- * 12 + 9l up.  With the top level a constant the compiler unrolls the walk
- * and the shifts are immediates; the IOVA was checked against IAS, so
- * masking the top index to 9 bits is exact.
+ * radix that AMD v1, x86-64, VT-d, ARM LPAE 4K and RISC-V share: 4 KiB
+ * items at level 0, 512 entries per table, so the index of level l is IOVA
+ * bits 12 + 9l up, and addresses in place (radix9, @unshift 0) or in
+ * RISC-V's PPN (radix9_ppn, PT_RISCV_SHIFT).  With the top level and
+ * @unshift constants the compiler unrolls the walk and the shifts are
+ * immediates; the IOVA was checked against IAS, so masking the top index to
+ * 9 bits is exact.
  */
 static inline __attribute__((always_inline)) uint64_t
 find64_levels(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9,
-	      unsigned int stop_level, struct pt_found *at)
+	      int unshift, unsigned int stop_level, struct pt_found *at)
 {
 	uint64_t *table = pt->root;
 
@@ -166,24 +206,43 @@ find64_levels(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool rad
 			at->level = level;
 			return e;
 		}
-		table = (uint64_t *)(uintptr_t)((e & pt->table_addr_mask) >>
-						(radix9 ? 0 : pt->table_shift));
+		table = (uint64_t *)(uintptr_t)pt_unshift(e & pt->table_addr_mask,
+							  radix9 ? unshift : pt->table_shift);
 	}
 	__builtin_unreachable(); /* level 0 always stops the walk */
 }
 
+/*
+ * Return @call (a macro of top and unshift, both made constants here) for
+ * a radix9 or radix9_ppn table; fall through for other tables.  The
+ * in-place shape is tested first, so its path is what it was before
+ * RISC-V's was added.
+ */
+#define PT_RADIX9_DISPATCH(pt, call)                                                         \
+	do {                                                                                 \
+		if ((pt)->radix9) {                                                          \
+			switch ((pt)->top) {                                                 \
+			case 2: return call(2, 0);                                           \
+			case 3: return call(3, 0);                                           \
+			case 4: return call(4, 0);                                           \
+			case 5: return call(5, 0);                                           \
+			}                                                                    \
+		} else if ((pt)->radix9_ppn) {                                               \
+			switch ((pt)->top) {                                                 \
+			case 2: return call(2, PT_RISCV_SHIFT);                              \
+			case 3: return call(3, PT_RISCV_SHIFT);                              \
+			case 4: return call(4, PT_RISCV_SHIFT);                              \
+			}                                                                    \
+		}                                                                            \
+	} while (0)
+
 static inline uint64_t pt_find64(const struct ims_pt *pt, uint64_t iova, unsigned int stop_level,
 				 struct pt_found *at)
 {
-	if (pt->radix9) {
-		switch (pt->top) {
-		case 2: return find64_levels(pt, iova, 2, true, stop_level, at);
-		case 3: return find64_levels(pt, iova, 3, true, stop_level, at);
-		case 4: return find64_levels(pt, iova, 4, true, stop_level, at);
-		case 5: return find64_levels(pt, iova, 5, true, stop_level, at);
-		}
-	}
-	return find64_levels(pt, iova, pt->top, false, stop_level, at);
+#define PT_FIND64_CALL(top, unshift) find64_levels(pt, iova, top, true, unshift, stop_level, at)
+	PT_RADIX9_DISPATCH(pt, PT_FIND64_CALL);
+#undef PT_FIND64_CALL
+	return find64_levels(pt, iova, pt->top, false, 0, stop_level, at);
 }
 
 /* A present leaf at @level that fills one slot. */

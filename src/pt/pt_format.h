@@ -66,6 +66,8 @@
 #include "iommusim/pt.h"
 
 #define PT_MAX_LEVELS 6
+/* pa_shift and table_shift of a RISC-V PPN (address >> 2), which the engine's fast paths know. */
+#define PT_RISCV_SHIFT (-2)
 #define PT_NO_LEVEL 0xff
 
 /* table_mask/table_match of a level that holds no table pointers. */
@@ -101,13 +103,16 @@ struct ims_pt {
 	uint8_t top;               /* level of the root table: levels - 1 */
 	uint8_t entry_lg2;         /* 3: 64-bit descriptors, 2: 32-bit */
 	uint8_t pool;              /* enum pt_pool the tables come from */
-	bool fast64;               /* 64-bit entries, linear, shifts >= 0 (engine) */
+	bool fast64;               /* 64-bit entries, linear, empty slots zero (engine) */
 	bool radix9;               /* fast64 in place, 4 KiB items, 512 entries a table (engine) */
+	bool radix9_ppn;           /* radix9's shape, addresses in a RISC-V PPN (engine) */
 	int8_t pa_shift;           /* a leaf's PA field = pa << pa_shift (>> when negative) */
 	int8_t table_shift;        /* a table entry's address field = table << table_shift */
 	uint64_t present_mask;     /* present iff ((e ^ lvl[level].empty) & present_mask) != 0 */
 	uint64_t table_addr_mask;  /* the address field of a table entry */
 	uint64_t dirty_bit;        /* the leaf's hardware dirty bit; 0 without IMS_PT_FEAT_DIRTY */
+	bool dirty_inverted;       /* the dirty state is dirty_bit *clear* (ARM DBM: a write
+				    * clears AP[2], the read-only bit, of a writable leaf) */
 	uint64_t max_iova;         /* 2^ias - 1 */
 	uint64_t max_pa;           /* 2^oas - 1 */
 	size_t nr_bytes;           /* bytes of the tables linked into this table */
@@ -127,11 +132,15 @@ struct pt_format {
 	 * in ias, oas, levels and granule_lg2 where 0, and set every
 	 * format-owned field of struct ims_pt: top, entry_lg2, pool (0 is
 	 * PT_POOL_ANY), pa_shift, table_shift, the masks, dirty_bit (when the
-	 * feature is asked for) and lvl[0..top]: shift, index_bits,
-	 * table_lg2, pgsizes, the masks and empty (usually pt_geom_settle(),
-	 * then the masks and sizes).  The engine then narrows the page sizes to
+	 * feature is asked for, and dirty_inverted) and lvl[0..top]: shift,
+	 * index_bits, table_lg2, pgsizes, the masks and empty (usually
+	 * pt_geom_settle(), then the masks and sizes).  A top table may be
+	 * larger than the others (ARM stage-2 concatenated tables).  init may
+	 * replace pt->fmt by a variant of its own format, e.g. one whose
+	 * encoding is not pa_linear for some configurations.  The engine then
+	 * narrows the page sizes to
 	 * cfg.pgsize_bitmap, ias and oas, and fills index_mask, size_level,
-	 * max_iova, max_pa, fast64 and radix9 (pt_geom_finish()).
+	 * max_iova, max_pa, fast64, radix9 and radix9_ppn (pt_geom_finish()).
 	 * Return: 0, or -EINVAL for a configuration the format cannot express.
 	 */
 	int (*init)(struct ims_pt *pt);
@@ -165,6 +174,20 @@ struct pt_format {
 	 * page by the descriptor alone: the level places the attribute field.)
 	 */
 	int (*leaf_prot)(const struct ims_pt *pt, uint64_t e, unsigned int level);
+	/*
+	 * The split hook.  NULL: the format never splits a leaf (a request
+	 * that starts inside a leaf stops the unmap there, one that starts
+	 * where a larger leaf starts removes it whole: generic_pt, x86, AMD).
+	 * Set: unmap never removes more than asked, as io-pgtable-arm did
+	 * until v6.13: a leaf only partly inside the request is replaced by
+	 * a table of the next level whose leaves (one per slot, each the
+	 * level's item) map the same addresses, and the engine unmaps in
+	 * it.  The hook returns the bits make_leaf needs to write such
+	 * leaves with the attributes of the present leaf @e (permissions,
+	 * cacheability, dirty state).  Formats that split write only single
+	 * leaves.
+	 */
+	uint64_t (*leaf_attrs)(const struct ims_pt *pt, uint64_t e, unsigned int level);
 	/* Leaf encodings are linear in the PA (see above). */
 	bool pa_linear;
 };
@@ -183,6 +206,10 @@ extern const struct pt_format pt_fmt_mtk_v1;
 extern const struct pt_format pt_fmt_exynos;
 extern const struct pt_format pt_fmt_rockchip;
 extern const struct pt_format pt_fmt_sun50i;
+extern const struct pt_format pt_fmt_arm_lpae_s1;
+extern const struct pt_format pt_fmt_arm_lpae_s2;
+extern const struct pt_format pt_fmt_dart;
+extern const struct pt_format pt_fmt_riscv;
 
 /*
  * Geometry helpers for formats (pt_geom.c).

@@ -58,6 +58,7 @@ static uint64_t sizes_within(const struct ims_pt *pt, uint64_t sizes)
 int pt_geom_finish(struct ims_pt *pt)
 {
 	uint64_t all = 0;
+	bool shape9;
 
 	for (unsigned int s = 0; s < 64; s++)
 		pt->size_level[s] = PT_NO_LEVEL;
@@ -74,15 +75,16 @@ int pt_geom_finish(struct ims_pt *pt)
 	if (!all)
 		return -EINVAL;
 	pt->cfg.pgsize_bitmap = all;
-	pt->fast64 = pt->entry_lg2 == 3 && pt->pa_shift >= 0 && pt->table_shift >= 0 &&
-		     pt->fmt->pa_linear;
+	pt->fast64 = pt->entry_lg2 == 3 && pt->fmt->pa_linear;
 	for (unsigned int l = 0; l <= pt->top; l++)
 		if (pt->lvl[l].empty)
 			pt->fast64 = false; /* the fast descent tests presence on e alone */
-	pt->radix9 = pt->fast64 && !pt->pa_shift && !pt->table_shift;
+	shape9 = pt->fast64;
 	for (unsigned int l = 0; l <= pt->top; l++)
 		if (pt->lvl[l].shift != 12 + 9 * l || pt->lvl[l].index_bits > 9)
-			pt->radix9 = false;
+			shape9 = false;
+	pt->radix9 = shape9 && !pt->pa_shift && !pt->table_shift;
+	pt->radix9_ppn = shape9 && pt->pa_shift == PT_RISCV_SHIFT && pt->table_shift == PT_RISCV_SHIFT;
 	pt->max_iova = pt->cfg.ias >= 64 ? UINT64_MAX : (1ull << pt->cfg.ias) - 1;
 	pt->max_pa = pt->cfg.oas >= 64 ? UINT64_MAX : (1ull << pt->cfg.oas) - 1;
 	return 0;

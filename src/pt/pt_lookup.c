@@ -63,17 +63,17 @@ static uint64_t leaf_phys(const struct ims_pt *pt, unsigned int level, uint64_t 
 
 /* iova_to_phys for pt->fast64 tables, specialised like pt_find64() when inlined. */
 static inline __attribute__((always_inline)) uint64_t
-phys_fast64(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9)
+phys_fast64(const struct ims_pt *pt, uint64_t iova, unsigned int top, bool radix9, int unshift)
 {
 	struct pt_found at;
-	uint64_t e = find64_levels(pt, iova, top, radix9, 0, &at);
+	uint64_t e = find64_levels(pt, iova, top, radix9, unshift, 0, &at);
 	const struct pt_level *lvl = &pt->lvl[at.level];
 
 	if (!(e & pt->present_mask))
 		return 0;
 	if ((e & lvl->single_mask) != lvl->single_match)
 		return leaf_phys(pt, at.level, e, iova);
-	return ((e & lvl->oa_mask) >> (radix9 ? 0 : pt->pa_shift)) |
+	return pt_unshift(e & lvl->oa_mask, radix9 ? unshift : pt->pa_shift) |
 	       (iova & ((1ull << lvl->shift) - 1));
 }
 
@@ -84,16 +84,11 @@ IMS_EXPORT uint64_t ims_pt_iova_to_phys(const struct ims_pt *pt, uint64_t iova)
 
 	if (iova > pt->max_iova)
 		return 0;
-	if (pt->radix9) {
-		switch (pt->top) {
-		case 2: return phys_fast64(pt, iova, 2, true);
-		case 3: return phys_fast64(pt, iova, 3, true);
-		case 4: return phys_fast64(pt, iova, 4, true);
-		case 5: return phys_fast64(pt, iova, 5, true);
-		}
-	}
+#define PT_PHYS_CALL(top, unshift) phys_fast64(pt, iova, top, true, unshift)
+	PT_RADIX9_DISPATCH(pt, PT_PHYS_CALL);
+#undef PT_PHYS_CALL
 	if (pt->fast64)
-		return phys_fast64(pt, iova, pt->top, false);
+		return phys_fast64(pt, iova, pt->top, false, 0);
 	return lookup(pt, iova, &at, &e) ? leaf_phys(pt, at.level, e, iova) : 0;
 }
 
@@ -116,8 +111,8 @@ IMS_EXPORT int ims_pt_translate(struct ims_pt *pt, uint64_t iova, int access,
 	prot = pt->fmt->leaf_prot(pt, e, at.level);
 	if (!access_allowed(prot, access))
 		return -EPERM;
-	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !(e & pt->dirty_bit))
-		pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	if ((access & IMS_PROT_WRITE) && pt->dirty_bit && !pt_leaf_dirty(pt, e))
+		pt_mark_dirty(pt, at.table, at.slot);
 	pt_leaf_decode(pt, at.level, e, &leaf);
 	out->pa = leaf.pa | (iova & ((1ull << leaf.size_lg2) - 1));
 	out->leaf_size = 1ull << leaf.size_lg2;
@@ -134,6 +129,10 @@ IMS_EXPORT int ims_pt_set_dirty(struct ims_pt *pt, uint64_t iova)
 		return -EOPNOTSUPP;
 	if (iova > pt->max_iova || !lookup(pt, iova, &at, &e))
 		return -ENOENT;
-	pt_set_bits(pt, at.table, at.slot, pt->dirty_bit);
+	/* A device cannot write through a read-only leaf (and ARM's dirty
+	 * state is the very bit that makes a leaf read-only). */
+	if (!(pt->fmt->leaf_prot(pt, e, at.level) & IMS_PROT_WRITE))
+		return -EPERM;
+	pt_mark_dirty(pt, at.table, at.slot);
 	return 0;
 }

@@ -17,8 +17,10 @@
  *                    from a kmem_cache aligned to the table's size;
  *   128 KiB .. 4 MiB "big" tables, each its own mapping aligned to its size
  *                    (the MediaTek M4U v1 flat table is 4 MiB, from
- *                    dma_alloc_coherent in the kernel).  Few exist, so they
- *                    are not recycled; they are found through a short list.
+ *                    dma_alloc_coherent in the kernel; an ARM stage-2 root
+ *                    of up to 16 concatenated tables is 128 or 256 KiB with
+ *                    the 16 KiB granule).  Few exist, so they are not
+ *                    recycled; they are found through a short list.
  *
  * Pools say which addresses a table may have:
  *   PT_POOL_ANY    anywhere in the process (64-bit descriptors);

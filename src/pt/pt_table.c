@@ -27,14 +27,14 @@ struct pt_registry_entry {
 };
 
 static const struct pt_registry_entry pt_registry[IMS_PT_FORMAT_NR] = {
-	[IMS_PT_ARM_LPAE_S1] = { "arm-lpae-s1", NULL },
-	[IMS_PT_ARM_LPAE_S2] = { "arm-lpae-s2", NULL },
-	[IMS_PT_APPLE_DART] = { "apple-dart", NULL },
+	[IMS_PT_ARM_LPAE_S1] = { "arm-lpae-s1", &pt_fmt_arm_lpae_s1 },
+	[IMS_PT_ARM_LPAE_S2] = { "arm-lpae-s2", &pt_fmt_arm_lpae_s2 },
+	[IMS_PT_APPLE_DART] = { "apple-dart", &pt_fmt_dart },
 	[IMS_PT_ARM_V7S] = { "arm-v7s", &pt_fmt_arm_v7s },
 	[IMS_PT_VTD_SS] = { "vtd-ss", &pt_fmt_vtdss },
 	[IMS_PT_X86_64] = { "x86-64", &pt_fmt_x86_64 },
 	[IMS_PT_AMD_V1] = { "amd-v1", &pt_fmt_amdv1 },
-	[IMS_PT_RISCV] = { "riscv", NULL },
+	[IMS_PT_RISCV] = { "riscv", &pt_fmt_riscv },
 	[IMS_PT_MTK_V1] = { "mtk-v1", &pt_fmt_mtk_v1 },
 	[IMS_PT_SPRD] = { "sprd", &pt_fmt_sprd },
 	[IMS_PT_TEGRA_GART] = { "tegra-gart", &pt_fmt_tegra_gart },

@@ -9,8 +9,12 @@
  *   - a leaf larger than the request that starts where the request starts
  *     is removed whole, so the result may exceed the request; a request
  *     that starts inside a leaf unmaps nothing there and stops (generic_pt
- *     answers the same: the IOMMU API does not split large pages; ARM LPAE,
- *     which does split, comes with its format);
+ *     answers the same: the IOMMU API does not split large pages);
+ *   - formats with a split hook (ARM LPAE, as io-pgtable-arm until v6.13)
+ *     instead replace a leaf that the request covers only in part by a
+ *     table of the next level's leaves with the same attributes, and go
+ *     on inside it: the result never exceeds the request.  A split that
+ *     cannot allocate its table stops the unmap there;
  *   - a table is freed when the request covered all of its IOVA span and
  *     everything in it was unmapped (the kernel's "fully covered" rule, also
  *     VT-d's old dma_pte_clear_level); tables that merely became empty stay
@@ -32,7 +36,7 @@ struct pt_unmap {
 	struct ims_pt *pt;
 	uint64_t unmapped;         /* bytes removed from the request's start on */
 	unsigned int max_lg2;      /* largest leaf removed */
-	bool stopped;              /* met a hole or the inside of a leaf */
+	bool stopped;              /* met a hole or the inside of a leaf, or a split failed */
 	struct ims_pt_gather *freed;
 };
 
@@ -86,6 +90,43 @@ static bool unmap_leaf(struct pt_unmap *u, void *table, size_t *slot, unsigned i
 	return true;
 }
 
+/* Does the request [@cur, @last] cover the whole single leaf at @level that @cur is in? */
+static bool leaf_covered(const struct ims_pt *pt, unsigned int level, uint64_t cur, uint64_t last)
+{
+	return !(cur & (pt_item_size(pt, level) - 1)) && pt_item_last(pt, level, cur) <= last;
+}
+
+/*
+ * The split hook's work: replace the single leaf @e at @slot of @table (of
+ * @level) by a table of level - 1 whose leaves map the same addresses with
+ * the same attributes.  false when the table cannot be allocated.
+ */
+static bool split_leaf(struct pt_unmap *u, void *table, size_t slot, unsigned int level,
+		       uint64_t e)
+{
+	struct ims_pt *pt = u->pt;
+	unsigned int child = level - 1, item_lg2 = pt->lvl[child].shift;
+	size_t n = (size_t)1 << pt->lvl[child].index_bits;
+	uint64_t attrs = pt->fmt->leaf_attrs(pt, e, level), desc;
+	struct pt_leaf leaf;
+	void *split;
+
+	pt_leaf_decode(pt, level, e, &leaf);
+	split = pt_table_alloc(pt, child);
+	if (!split)
+		return false;
+	desc = pt->fmt->make_table(pt, split, level);
+	if (pt_table_of(pt, desc) != split) {
+		pt_drop_table(pt, split, NULL);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		pt_store(pt, split, i, pt->fmt->make_leaf(pt, leaf.pa + ((uint64_t)i << item_lg2),
+							  child, item_lg2, attrs));
+	pt_store_release(pt, table, slot, desc);
+	return true;
+}
+
 /* Unmap inside the table @e points at; free it when the request covered it all.  false to stop. */
 static bool unmap_child(struct pt_unmap *u, void *table, size_t slot, unsigned int level,
 			uint64_t cur, uint64_t last, uint64_t e)
@@ -111,6 +152,10 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 {
 	const struct ims_pt *pt = u->pt;
 	size_t slot = pt_index(pt, level, iova), end = pt_index(pt, level, last);
+	bool splits = pt->fmt->leaf_attrs;
+	/* Splitting formats leave a last item the request only begins to the split path. */
+	bool last_partial = splits && pt_item_last(pt, level, last) != last;
+	size_t run_end = last_partial ? end - 1 : end; /* where unmap_singles() may go */
 	uint64_t cur = iova;
 
 	while (slot <= end) {
@@ -126,9 +171,14 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 			slot++;
 			continue;
 		}
-		if (!(cur & (pt_item_size(pt, level) - 1)) &&
-		    (n = pt->entry_lg2 == 3 ? unmap_singles(pt, table, slot, end, level, 3) :
-					      unmap_singles(pt, table, slot, end, level, 2))) {
+		if (splits && !leaf_covered(pt, level, cur, last)) {
+			if (!split_leaf(u, table, slot, level, e))
+				break;
+			continue; /* the slot now holds a table */
+		}
+		if (!(cur & (pt_item_size(pt, level) - 1)) && (slot < end || !last_partial) &&
+		    (n = pt->entry_lg2 == 3 ? unmap_singles(pt, table, slot, run_end, level, 3) :
+					      unmap_singles(pt, table, slot, run_end, level, 2))) {
 			slot += n;
 			cur += (uint64_t)n << pt->lvl[level].shift;
 			u->unmapped += (uint64_t)n << pt->lvl[level].shift;
@@ -144,8 +194,9 @@ static void unmap_range(struct pt_unmap *u, void *table, unsigned int level, uin
 
 /*
  * A request of one @size_lg2 that finds, through existing tables, a leaf
- * at least that large starting at @iova: the leaf goes whole.  Such a
- * request can free no table: it lies inside the leaf.
+ * at least that large starting at @iova (exactly that large for formats
+ * that split): the leaf goes whole.  Such a request can free no table: it
+ * lies inside the leaf.
  */
 static bool unmap_one_fast(struct pt_unmap *u, uint64_t iova, unsigned int size_lg2)
 {
@@ -160,7 +211,8 @@ static bool unmap_one_fast(struct pt_unmap *u, uint64_t iova, unsigned int size_
 	if (!pt_present(pt, at.level, e) || pt_is_table(pt, at.level, e))
 		return false;
 	leaf_lg2 = pt_leaf_size_lg2(pt, at.level, e);
-	if (leaf_lg2 < size_lg2 || (iova & ((1ull << leaf_lg2) - 1)))
+	if (leaf_lg2 < size_lg2 || (iova & ((1ull << leaf_lg2) - 1)) ||
+	    (pt->fmt->leaf_attrs && leaf_lg2 != size_lg2))
 		return false;
 	slot = (uint64_t *)at.table + at.slot;
 	for (size_t j = 0; j < (size_t)1 << (leaf_lg2 - pt->lvl[at.level].shift); j++)

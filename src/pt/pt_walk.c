@@ -126,13 +126,13 @@ static int dirty_leaf(struct pt_visit *v, const struct pt_visit_leaf *at)
 	bool dirty = false;
 
 	for (size_t i = 0; i < slots && !dirty; i++)
-		dirty = pt_load(pt, at->table, at->slot + i) & pt->dirty_bit;
+		dirty = pt_leaf_dirty(pt, pt_load(pt, at->table, at->slot + i));
 	if (!dirty)
 		return 0;
 	d->fn(d->arg, at->iova, 1ull << at->leaf.size_lg2);
 	if (!(d->flags & IMS_PT_DIRTY_NO_CLEAR))
 		for (size_t i = 0; i < slots; i++)
-			pt_clear_bits(pt, at->table, at->slot + i, pt->dirty_bit);
+			pt_mark_clean(pt, at->table, at->slot + i);
 	return 0;
 }
 

@@ -31,7 +31,7 @@
 extern char **environ;
 
 /* The platform used when none is chosen: arm64-server once its driver lands. */
-static const char default_platform[] = "mock";
+static const char default_platform[] = "arm64-server";
 
 #define MAX_BLOB_SIZE (64u << 20)
 

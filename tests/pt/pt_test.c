@@ -15,6 +15,9 @@
 #define SZ_4K (1ull << 12)
 #define SZ_2M (1ull << 21)
 #define SZ_1G (1ull << 30)
+#define SZ_32M (1ull << 25)
+#define SZ_512M (1ull << 29)
+#define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 
 const struct pt_test_cfg pt_test_cfgs[] = {
 	{ "amd-v1 4 levels", { .format = IMS_PT_AMD_V1 }, SZ_1G, false },
@@ -61,6 +64,31 @@ const struct pt_test_cfg pt_test_cfgs[] = {
 	{ "rockchip v2", { .format = IMS_PT_ROCKCHIP, .features = IMS_PT_FEAT_V2_LAYOUT }, SZ_4K,
 	  true },
 	{ "sun50i", { .format = IMS_PT_SUN50I }, SZ_4K, true },
+	{ "arm-lpae-s1 4K", { .format = IMS_PT_ARM_LPAE_S1 }, SZ_1G, false },
+	{ "arm-lpae-s1 4K ias 32 dirty",
+	  { .format = IMS_PT_ARM_LPAE_S1, .ias = 32, .features = IMS_PT_FEAT_DIRTY }, SZ_1G, true },
+	{ "arm-lpae-s1 32-bit ns (ipmmu)",
+	  { .format = IMS_PT_ARM_LPAE_S1, .ias = 32, .oas = 40, .features = IMS_PT_FEAT_NS },
+	  SZ_1G, false },
+	{ "arm-lpae-s1 16K", { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 14 }, SZ_32M, false },
+	{ "arm-lpae-s1 64K 52-bit dirty",
+	  { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 16, .ias = 52, .oas = 52,
+	    .features = IMS_PT_FEAT_DIRTY }, SZ_512M, true },
+	{ "arm-lpae-s2 4K", { .format = IMS_PT_ARM_LPAE_S2 }, SZ_1G, true },
+	{ "arm-lpae-s2 4K 40-bit concatenated",
+	  { .format = IMS_PT_ARM_LPAE_S2, .ias = 40, .oas = 40 }, SZ_1G, true },
+	{ "arm-lpae-s2 16K 40-bit 16 concatenated",
+	  { .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 14, .ias = 40, .oas = 40 }, SZ_32M, false },
+	{ "arm-lpae-s2 64K", { .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 16 }, SZ_512M, false },
+	{ "apple-dart 16K (t8103)", { .format = IMS_PT_APPLE_DART }, 1ull << 14, false },
+	{ "apple-dart 4K, 4 TTBRs", { .format = IMS_PT_APPLE_DART, .granule_lg2 = 12 }, SZ_4K, true },
+	{ "apple-dart2 16K (t6000)",
+	  { .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT }, 1ull << 14, true },
+	{ "riscv sv39", { .format = IMS_PT_RISCV }, SZ_1G, false },
+	{ "riscv sv48 dirty", { .format = IMS_PT_RISCV, .levels = 4, .features = IMS_PT_FEAT_DIRTY },
+	  SZ_1G, true },
+	{ "riscv sv57 4K+2M", { .format = IMS_PT_RISCV, .levels = 5, .pgsize_bitmap = SZ_4K | SZ_2M },
+	  SZ_2M, false },
 };
 const size_t pt_test_nr_cfgs = sizeof(pt_test_cfgs) / sizeof(pt_test_cfgs[0]);
 
@@ -119,10 +147,39 @@ int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot)
 	case IMS_PT_ROCKCHIP:
 	case IMS_PT_SUN50I:
 		return prot & (IMS_PROT_READ | IMS_PROT_WRITE);
+	case IMS_PT_ARM_LPAE_S1:
+		/* AP[2:1] cannot express write-only; unprivileged access unless PRIV */
+		return IMS_PROT_READ | (prot & (IMS_PROT_WRITE | IMS_PROT_CACHE | IMS_PROT_NOEXEC |
+						IMS_PROT_PRIV | IMS_PROT_MMIO));
+	case IMS_PT_ARM_LPAE_S2:
+		return prot & (RW | IMS_PROT_CACHE | IMS_PROT_NOEXEC | IMS_PROT_MMIO);
+	case IMS_PT_APPLE_DART:
+		/* the kernel sets bit 1 in every page: DART2's no-cache */
+		return prot & RW;
+	case IMS_PT_RISCV:
+		/* always R, never X; U unless PRIV; PBMT = IO for MMIO */
+		return IMS_PROT_READ | IMS_PROT_NOEXEC |
+		       (prot & (IMS_PROT_WRITE | IMS_PROT_PRIV | IMS_PROT_MMIO));
 	default:
 		fail_msg("no prot rule for format %d", cfg->format);
 		return 0;
 	}
+}
+
+uint64_t pt_test_split_sizes(const struct ims_pt_cfg *cfg)
+{
+	uint64_t sizes = 0;
+
+	if (cfg->format != IMS_PT_ARM_LPAE_S1 && cfg->format != IMS_PT_ARM_LPAE_S2)
+		return 0;
+	for (unsigned int s = cfg->granule_lg2; s < 64; s += cfg->granule_lg2 - 3)
+		sizes |= 1ull << s;
+	return sizes;
+}
+
+bool pt_test_starts_dirty(const struct ims_pt_cfg *cfg)
+{
+	return cfg->format == IMS_PT_ARM_LPAE_S1 && (cfg->features & IMS_PT_FEAT_DIRTY);
 }
 
 uint64_t pt_test_rand(uint64_t *state)
@@ -215,17 +272,40 @@ int pt_ref_map(struct pt_ref *ref, uint64_t iova, uint64_t pa, uint64_t pgsize, 
 	return 0;
 }
 
+/* Cut leaf @index into leaves of the next smaller item size (ARM LPAE's split). */
+static void pt_ref_split(struct pt_ref *ref, size_t index)
+{
+	struct pt_ref_leaf leaf = ref->leaves[index];
+	uint64_t smaller = ref->split_sizes & (leaf.size - 1);
+	uint64_t piece = 1ull << (63 - __builtin_clzll(smaller));
+
+	pt_ref_remove(ref, index);
+	for (uint64_t off = 0; off < leaf.size; off += piece) {
+		struct pt_ref_leaf p = { leaf.iova + off, leaf.pa + off, piece, leaf.prot };
+
+		pt_ref_insert(ref, &p);
+	}
+	ref->nr_splits++;
+}
+
 uint64_t pt_ref_unmap(struct pt_ref *ref, uint64_t iova, uint64_t pgsize, size_t count)
 {
 	uint64_t last = iova + (pgsize * count - 1), cur = iova, unmapped = 0;
 
 	while (cur <= last) {
 		size_t i = pt_ref_find(ref, cur);
+		const struct pt_ref_leaf *leaf;
 		uint64_t size;
 
-		/* a hole, or the request starts inside a leaf: stop */
-		if (i == ref->nr || ref->leaves[i].iova != cur)
-			break;
+		if (i == ref->nr || ref->leaves[i].iova > cur)
+			break; /* a hole */
+		leaf = &ref->leaves[i];
+		if (ref->split_sizes && (leaf->iova != cur || leaf->size - 1 > last - cur)) {
+			pt_ref_split(ref, i);
+			continue;
+		}
+		if (leaf->iova != cur)
+			break; /* the request starts inside a leaf */
 		size = ref->leaves[i].size;
 		pt_ref_remove(ref, i);
 		unmapped += size;

@@ -29,6 +29,14 @@ int pt_test_run_per_cfg(const char *group, void (*fn)(void **state));
 
 /* The prot a leaf mapped with @prot reports in walks and translations. */
 int pt_test_expect_prot(const struct ims_pt_cfg *cfg, int prot);
+/*
+ * For formats that split a leaf an unmap covers in part (ARM LPAE): the
+ * sizes of every level's items, the sizes a split leaf is cut into.  0 for
+ * formats that do not split.  @cfg is the effective configuration.
+ */
+uint64_t pt_test_split_sizes(const struct ims_pt_cfg *cfg);
+/* Writable leaves start dirty (ARM DBM, as the kernel maps them) rather than clean. */
+bool pt_test_starts_dirty(const struct ims_pt_cfg *cfg);
 
 /* Reference model: leaves sorted by iova, never overlapping. */
 struct pt_ref_leaf {
@@ -39,6 +47,8 @@ struct pt_ref_leaf {
 struct pt_ref {
 	struct pt_ref_leaf *leaves;
 	size_t nr, cap;
+	uint64_t split_sizes;   /* pt_test_split_sizes(); 0: leaves are never split */
+	unsigned int nr_splits; /* leaves the model has split */
 };
 
 void pt_ref_init(struct pt_ref *ref);
@@ -49,7 +59,10 @@ bool pt_ref_overlaps(const struct pt_ref *ref, uint64_t iova, uint64_t last);
 void pt_ref_insert(struct pt_ref *ref, const struct pt_ref_leaf *leaf);
 void pt_ref_remove(struct pt_ref *ref, size_t index);
 
-/* What ims_pt_map and ims_pt_unmap must do, per kernel-semantics 2.8 (see pt_map.c/pt_unmap.c). */
+/*
+ * What ims_pt_map and ims_pt_unmap must do, per kernel-semantics 2.8 (see
+ * pt_map.c/pt_unmap.c); unmap splits leaves when ref->split_sizes is set.
+ */
 int pt_ref_map(struct pt_ref *ref, uint64_t iova, uint64_t pa, uint64_t pgsize, size_t count,
 	       int prot, size_t *mapped);
 uint64_t pt_ref_unmap(struct pt_ref *ref, uint64_t iova, uint64_t pgsize, size_t count);

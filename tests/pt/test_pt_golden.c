@@ -299,6 +299,122 @@ static const struct golden_leaf sun50i_golden[] = {
 	  0x12345032, 1 },
 };
 
+#define S1 { .format = IMS_PT_ARM_LPAE_S1 }
+#define S1_DIRTY { .format = IMS_PT_ARM_LPAE_S1, .features = IMS_PT_FEAT_DIRTY }
+#define S1_16K { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 14 }
+#define S1_64K_52 { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 16, .oas = 52 }
+#define S1_IPMMU { .format = IMS_PT_ARM_LPAE_S1, .ias = 32, .oas = 40, .features = IMS_PT_FEAT_NS }
+#define S2 { .format = IMS_PT_ARM_LPAE_S2 }
+#define S2_CONCAT { .format = IMS_PT_ARM_LPAE_S2, .ias = 40, .oas = 40 }
+
+/*
+ * Arm ARM (DDI 0487 K.a) D8.3 descriptor formats, D8.4 AP[2:1] and XN,
+ * D8.6 AttrIndx and SH; bits as io-pgtable-arm writes them: page = 0b11,
+ * block = 0b01, AttrIndx(4:2) NS(5) AP[1] unprivileged(6) AP[2] read-only(7)
+ * SH(9:8) AF(10) nG(11) DBM(51) PXN|UXN(54:53).  52-bit OA with the 64 KiB
+ * granule: OA[51:48] in bits 15:12 (D8.3, FEAT_LPA).
+ */
+static const struct golden_leaf lpae_s1_golden[] = {
+	{ "4K RW: nG AF SH=OS AP=EL0 RW", S1, KIB(4), 0x12345000, KIB(4), RW, 0, 0x0000000012345E43, 1 },
+	{ "4K R: AP[2] read-only", S1, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0,
+	  0x0000000012345EC3, 1 },
+	{ "4K W: no write-only at stage 1", S1, KIB(4), 0x12345000, KIB(4), IMS_PROT_WRITE, 0,
+	  0x0000000012345E43, 1 },
+	{ "4K RW cacheable: AttrIndx 1, SH=IS", S1, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_CACHE,
+	  0, 0x0000000012345F47, 1 },
+	{ "4K RW MMIO: AttrIndx 2", S1, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x0000000012345E4B, 1 },
+	{ "4K R noexec: PXN|UXN", S1, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ | IMS_PROT_NOEXEC,
+	  0, 0x0060000012345EC3, 1 },
+	{ "4K RW privileged: AP[1] clear", S1, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_PRIV, 0,
+	  0x0000000012345E03, 1 },
+	{ "4K RW dirty tracking: DBM, writable-dirty", S1_DIRTY, KIB(4), 0x12345000, KIB(4), RW, 0,
+	  0x0008000012345E43, 1 },
+	{ "4K R dirty tracking: no DBM", S1_DIRTY, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0,
+	  0x0000000012345EC3, 1 },
+	{ "2M block", S1, MIB(2), GIB(1), MIB(2), RW, 1, 0x0000000040000E41, 1 },
+	{ "1G block", S1, GIB(1), GIB(2), GIB(1), RW, 2, 0x0000000080000E41, 1 },
+	{ "4K RW non-secure (ipmmu, 32-bit)", S1_IPMMU, KIB(4), 0x12345000, KIB(4), RW, 0,
+	  0x0000000012345E63, 1 },
+	{ "16K page", S1_16K, KIB(16), 0x12344000, KIB(16), RW, 0, 0x0000000012344E43, 1 },
+	{ "32M block (16K granule)", S1_16K, MIB(32), GIB(1), MIB(32), RW, 1, 0x0000000040000E41, 1 },
+	{ "64K page, OA above 2^48: OA[51:48] in 15:12", S1_64K_52, KIB(64), 0x000A000012340000ull,
+	  KIB(64), RW, 0, 0x000000001234AE43, 1 },
+	{ "512M block (64K granule)", S1_64K_52, MIB(512), GIB(1), MIB(512), RW, 1,
+	  0x0000000040000E41, 1 },
+	{ "4T block (64K granule, OAS 52)", S1_64K_52, 1ull << 42, 1ull << 42, 1ull << 42, RW, 2,
+	  0x0000040000000E41, 1 },
+};
+
+/* D8.3 and D8.4/D8.6 at stage 2: S2AP(7:6) = W,R; MemAttr(5:2): 5 NC, f WB, 1 device. */
+static const struct golden_leaf lpae_s2_golden[] = {
+	{ "4K RW: S2AP 11, MemAttr NC", S2, KIB(4), 0x12345000, KIB(4), RW, 0, 0x00000000123456D7, 1 },
+	{ "4K R: S2AP 01", S2, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0, 0x0000000012345657, 1 },
+	{ "4K W: S2AP 10 (write-only exists at stage 2)", S2, KIB(4), 0x12345000, KIB(4),
+	  IMS_PROT_WRITE, 0, 0x0000000012345697, 1 },
+	{ "4K RW cacheable: MemAttr 1111, SH=IS", S2, KIB(4), 0x12345000, KIB(4),
+	  RW | IMS_PROT_CACHE, 0, 0x00000000123457FF, 1 },
+	{ "4K RW device: MemAttr 0001", S2, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x00000000123456C7, 1 },
+	{ "2M block", S2, MIB(2), GIB(1), MIB(2), RW, 1, 0x00000000400006D5, 1 },
+	{ "1G block in the second of two concatenated tables", S2_CONCAT, GIB(513), GIB(1), GIB(1),
+	  RW, 2, 0x00000000400006D5, 1 },
+};
+
+#define DART1 { .format = IMS_PT_APPLE_DART }
+#define DART1_4K { .format = IMS_PT_APPLE_DART, .granule_lg2 = 12 }
+#define DART2 { .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT }
+
+/*
+ * Apple DART, as the kernel's io-pgtable-dart encodes it (no public
+ * manual): valid(0), SP_DIS / DART2 no-cache(1), subpage end 0xfff(51:40);
+ * DART1: no-write(7) no-read(8), address 35:12; DART2: no-write(2)
+ * no-read(3), address bits 41:14 in 37:10.
+ */
+static const struct golden_leaf dart_golden[] = {
+	{ "DART1 16K RW", DART1, KIB(16), 0x12344000, KIB(16), RW, 0, 0x000FFF0012344003, 1 },
+	{ "DART1 16K R: no-write", DART1, KIB(16), 0x12344000, KIB(16), IMS_PROT_READ, 0,
+	  0x000FFF0012344083, 1 },
+	{ "DART1 16K W: no-read", DART1, KIB(16), 0x12344000, KIB(16), IMS_PROT_WRITE, 0,
+	  0x000FFF0012344103, 1 },
+	{ "DART1 4K RW through TTBR 3", DART1_4K, GIB(3) + KIB(4), 0x12345000, KIB(4), RW, 0,
+	  0x000FFF0012345003, 1 },
+	{ "DART2 16K RW", DART2, KIB(16), 0x12344000, KIB(16), RW | IMS_PROT_CACHE, 0,
+	  0x000FFF0001234403, 1 },
+	{ "DART2 16K R: no-write", DART2, KIB(16), 0x12344000, KIB(16), IMS_PROT_READ, 0,
+	  0x000FFF0001234407, 1 },
+	{ "DART2 16K W: no-read", DART2, KIB(16), 0x12344000, KIB(16), IMS_PROT_WRITE, 0,
+	  0x000FFF000123440B, 1 },
+	{ "DART2 16K RW above 2^36", DART2, KIB(32), 0x312344000ull, KIB(16), RW, 0,
+	  0x000FFF0031234403, 1 },
+};
+
+#define RV39 { .format = IMS_PT_RISCV }
+#define RV48 { .format = IMS_PT_RISCV, .levels = 4 }
+#define RV39_DIRTY { .format = IMS_PT_RISCV, .features = IMS_PT_FEAT_DIRTY }
+
+/*
+ * RISC-V Privileged Architecture v1.12, 4.3.1 and 4.4-4.5 (Sv39, Sv48):
+ * V(0) R(1) W(2) X(3) U(4) G(5) A(6) D(7), PPN = address >> 12 in 53:10;
+ * Svpbmt's PBMT in 62:61 (IO = 2).  Leaves at any level; X never set.
+ */
+static const struct golden_leaf riscv_golden[] = {
+	{ "Sv39 4K RW: V R W U A D", RV39, KIB(4), 0x12345000, KIB(4), RW, 0, 0x00000000048D14D7, 1 },
+	{ "Sv39 4K R: V R U A", RV39, KIB(4), 0x12345000, KIB(4), IMS_PROT_READ, 0,
+	  0x00000000048D1453, 1 },
+	{ "Sv39 4K RW privileged: U clear", RV39, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_PRIV, 0,
+	  0x00000000048D14C7, 1 },
+	{ "Sv39 4K RW MMIO: PBMT = IO", RV39, KIB(4), 0x12345000, KIB(4), RW | IMS_PROT_MMIO, 0,
+	  0x40000000048D14D7, 1 },
+	{ "Sv39 4K RW at the top of the 56-bit PA space", RV39, KIB(8), 0xFFFFFFFFFFF000ull, KIB(4),
+	  RW, 0, 0x003FFFFFFFFFFCD7, 1 },
+	{ "Sv39 2M megapage", RV39, MIB(2), GIB(1), MIB(2), RW, 1, 0x00000000100000D7, 1 },
+	{ "Sv39 1G gigapage", RV39, GIB(1), GIB(2), GIB(1), RW, 2, 0x00000000200000D7, 1 },
+	{ "Sv48 512G terapage", RV48, GIB(512), GIB(512), GIB(512), RW, 3, 0x00000020000000D7, 1 },
+	{ "Sv39 4K RW, hardware dirty: D clear", RV39_DIRTY, KIB(4), 0x12345000, KIB(4), RW, 0,
+	  0x00000000048D1457, 1 },
+};
+
 /* Walk the raw tables from the root to @level; assert every table entry on the way. */
 static void *table_at(const struct ims_pt *pt, uint64_t iova, unsigned int level)
 {
@@ -335,6 +451,10 @@ static void check_leaf(const struct golden_leaf *g)
 		assert_int_equal(pt_load(pt, table, slot + g->slots), empty);
 	assert_int_equal(ims_pt_iova_to_phys(pt, g->iova + g->pgsize / 2), g->pa + g->pgsize / 2);
 	ims_pt_destroy(pt);
+}
+
+static void ignore_dirty(void *arg, uint64_t iova, uint64_t size)
+{
 }
 
 static void check_table(const struct golden_leaf *rows, size_t n)
@@ -414,6 +534,26 @@ static void test_sun50i_leaves(void **state)
 	check_table(sun50i_golden, IMS_ARRAY_SIZE(sun50i_golden));
 }
 
+static void test_lpae_s1_leaves(void **state)
+{
+	check_table(lpae_s1_golden, IMS_ARRAY_SIZE(lpae_s1_golden));
+}
+
+static void test_lpae_s2_leaves(void **state)
+{
+	check_table(lpae_s2_golden, IMS_ARRAY_SIZE(lpae_s2_golden));
+}
+
+static void test_dart_leaves(void **state)
+{
+	check_table(dart_golden, IMS_ARRAY_SIZE(dart_golden));
+}
+
+static void test_riscv_leaves(void **state)
+{
+	check_table(riscv_golden, IMS_ARRAY_SIZE(riscv_golden));
+}
+
 /*
  * The directory entries above a 4K leaf: @want_bits besides the address,
  * per level (index 0 unused); the address field holds the next table's
@@ -427,7 +567,7 @@ static void check_directories(const struct ims_pt_cfg *cfg, uint64_t iova,
 	void *table;
 
 	assert_int_equal(ims_pt_create(cfg, &pt), 0);
-	assert_int_equal(ims_pt_map(pt, iova, 0x12345000, pt->cfg.pgsize_bitmap & -pt->cfg.pgsize_bitmap,
+	assert_int_equal(ims_pt_map(pt, iova, 0x12340000, pt->cfg.pgsize_bitmap & -pt->cfg.pgsize_bitmap,
 				    1, RW, &mapped), 0);
 	table = (void *)(uintptr_t)ims_pt_root(pt);
 	for (unsigned int l = pt->top; l > 0; l--) {
@@ -546,11 +686,72 @@ static void test_short_directories(void **state)
 	ims_pt_destroy(pt);
 }
 
-/* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9. */
+/* D8.3.1: a table descriptor is the address | 0b11, with NSTable (63) for non-secure tables. */
+static void test_lpae_directories(void **state)
+{
+	static const uint64_t plain[] = { 0, 0x3, 0x3, 0x3 };
+	static const uint64_t ns[] = { 0, 0x8000000000000003, 0x8000000000000003 };
+	const struct ims_pt_cfg s1 = S1, s2 = S2, ipmmu = S1_IPMMU;
+
+	check_directories(&s1, 0xfedcba987000, plain, PT_GENMASK(47, 12), 0);
+	check_directories(&s2, 0xfedcba987000, plain, PT_GENMASK(47, 12), 0);
+	check_directories(&ipmmu, 0xfedcb000, ns, PT_GENMASK(47, 12), 0);
+}
+
+/* DART: L1 entries and the TTBR set hold the next table's address | valid. */
+static void test_dart_directories(void **state)
+{
+	static const uint64_t valid[] = { 0, 0x1, 0x1 };
+	const struct ims_pt_cfg d1 = DART1_4K, d2 = DART2;
+
+	check_directories(&d1, 0xc0345000, valid, PT_GENMASK(35, 12), 0);
+	check_directories(&d2, 0xc0344000, valid, PT_GENMASK(37, 10), -4);
+}
+
+/* RISC-V 4.3.2: a valid PTE with R = W = X = 0 points at the next table; A, D, U clear. */
+static void test_riscv_directories(void **state)
+{
+	static const uint64_t valid[] = { 0, 0x1, 0x1, 0x1, 0x1 };
+	const struct ims_pt_cfg sv39 = RV39, sv57 = { .format = IMS_PT_RISCV, .levels = 5 };
+
+	check_directories(&sv39, 0x7fedcba000, valid, PT_GENMASK(53, 10), -2);
+	check_directories(&sv57, 0x01edcba987654000, valid, PT_GENMASK(53, 10), -2);
+}
+
+/*
+ * D8.5 hardware dirty state: a DBM leaf is writable-dirty with AP[2] clear
+ * (as the kernel maps it), read-and-clear sets AP[2] (writable-clean), a
+ * device read leaves it and a device write clears AP[2] again.
+ */
+static void test_lpae_dbm(void **state)
+{
+	const struct ims_pt_cfg cfg = S1_DIRTY;
+	const uint64_t ap2 = 1ull << 7, dirty = 0x0008000012345E43;
+	struct ims_pt_xlate x;
+	struct ims_pt *pt;
+	size_t mapped;
+	void *table;
+
+	assert_int_equal(ims_pt_create(&cfg, &pt), 0);
+	assert_int_equal(ims_pt_map(pt, 0x5000, 0x12345000, KIB(4), 1, RW, &mapped), 0);
+	table = table_at(pt, 0x5000, 0);
+	assert_int_equal(pt_load(pt, table, 5), dirty);
+	assert_int_equal(ims_pt_read_and_clear_dirty(pt, 0, MIB(2), 0, ignore_dirty, NULL), 0);
+	assert_int_equal(pt_load(pt, table, 5), dirty | ap2);
+	assert_int_equal(ims_pt_translate(pt, 0x5008, IMS_PROT_READ, &x), 0);
+	assert_int_equal(pt_load(pt, table, 5), dirty | ap2);
+	assert_int_equal(x.prot, RW);
+	assert_int_equal(ims_pt_translate(pt, 0x5008, IMS_PROT_WRITE, &x), 0);
+	assert_int_equal(pt_load(pt, table, 5), dirty);
+	ims_pt_destroy(pt);
+}
+
+/* A device write sets D: AMD bit 6 (HD), x86 bit 6, VT-d bit 9, RISC-V bit 7. */
 static void test_dirty_bits(void **state)
 {
 	static const struct { enum ims_pt_format format; uint64_t d; } rows[] = {
 		{ IMS_PT_AMD_V1, 1ull << 6 }, { IMS_PT_X86_64, 1ull << 6 }, { IMS_PT_VTD_SS, 1ull << 9 },
+		{ IMS_PT_RISCV, 1ull << 7 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -598,6 +799,14 @@ int main(void)
 		cmocka_unit_test(test_s390_directories),
 		cmocka_unit_test(test_s390_tables_start_invalid),
 		cmocka_unit_test(test_32bit_directories),
+		cmocka_unit_test(test_lpae_s1_leaves),
+		cmocka_unit_test(test_lpae_s2_leaves),
+		cmocka_unit_test(test_dart_leaves),
+		cmocka_unit_test(test_lpae_directories),
+		cmocka_unit_test(test_dart_directories),
+		cmocka_unit_test(test_lpae_dbm),
+		cmocka_unit_test(test_riscv_leaves),
+		cmocka_unit_test(test_riscv_directories),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

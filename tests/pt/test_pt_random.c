@@ -5,11 +5,11 @@
  *
  * Operations cluster around a few anchors of an IOVA window so that maps
  * collide (EEXIST), unmaps hit holes, start inside large leaves or remove
- * a large leaf with a small request.  After every operation its result must
- * equal the model's and the table's leaves around it must equal the model's
- * leaves; the whole window is compared every 128 operations.  At the end
- * every leaf is unmapped, the table must be empty, and after destroy no
- * table page may be left in use.
+ * a large leaf with a small request (or, for formats that split, cut it).
+ * After every operation its result must equal the model's and the table's
+ * leaves around it must equal the model's leaves; the whole window is
+ * compared every 128 operations.  At the end every leaf is unmapped, the
+ * table must be empty, and after destroy no table memory may be left in use.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +30,8 @@ struct rnd {
 	struct pt_ref ref;
 	uint64_t seed;
 	uint64_t base, last;     /* the IOVA window */
+	uint64_t pa_mask;        /* random PAs: the lower half of the output space, so that a
+				  * run never passes its end, and below 2^40 */
 	uint64_t sizes[64];
 	unsigned int nr_sizes;
 	unsigned int nr_eexist, nr_map_ok, nr_inside, nr_whole_large, nr_hole;
@@ -50,7 +52,9 @@ static void rnd_setup(struct rnd *r, const struct pt_test_cfg *tc, uint64_t seed
 	window = cfg->ias >= 34 ? WINDOW_MAX : 1ull << cfg->ias;
 	r->base = tc->window_at_top ? (cfg->ias >= 64 ? 0 : 1ull << cfg->ias) - window : 0;
 	r->last = r->base + (window - 1);
+	r->pa_mask = (1ull << (IMS_TEST_MIN(cfg->oas, 41u) - 1)) - 1;
 	pt_ref_init(&r->ref);
+	r->ref.split_sizes = pt_test_split_sizes(cfg);
 }
 
 static uint64_t rnd_below(struct rnd *r, uint64_t n)
@@ -101,9 +105,7 @@ static void op_map(struct rnd *r)
 {
 	uint64_t pgsize = pick_size(r), iova;
 	size_t count = 1 + rnd_below(r, pgsize == r->sizes[0] ? 48 : 3);
-	/* the lower half of the output space, so that a run never passes its end */
-	unsigned int pa_bits = IMS_TEST_MIN(ims_pt_config(r->pt)->oas, 41u) - 1;
-	uint64_t pa = (pt_test_rand(&r->seed) & ((1ull << pa_bits) - 1)) & ~(pgsize - 1);
+	uint64_t pa = (pt_test_rand(&r->seed) & r->pa_mask) & ~(pgsize - 1);
 	size_t mapped, want_mapped;
 	int prot = random_prot(r), ret, want;
 
@@ -187,10 +189,13 @@ static void test_random(void **state)
 			pt_ref_check(&r.ref, r.pt, r.base, r.last);
 	}
 	print_message("# %s: %u maps, %u EEXIST, %u unmaps removing a larger leaf, "
-		      "%u stopping inside one, %u at a hole\n",
-		      tc->name, r.nr_map_ok, r.nr_eexist, r.nr_whole_large, r.nr_inside, r.nr_hole);
+		      "%u stopping inside one, %u at a hole, %u leaves split\n",
+		      tc->name, r.nr_map_ok, r.nr_eexist, r.nr_whole_large, r.nr_inside, r.nr_hole,
+		      r.ref.nr_splits);
 	assert_true(r.nr_map_ok > 100 && r.nr_eexist > 10 && r.nr_hole > 10);
-	if (r.nr_sizes > 1)
+	if (r.nr_sizes > 1 && r.ref.split_sizes)
+		assert_true(r.ref.nr_splits > 0 && !r.nr_whole_large && !r.nr_inside);
+	else if (r.nr_sizes > 1)
 		assert_true(r.nr_whole_large > 0 && r.nr_inside > 0);
 	unmap_everything(&r);
 	ims_pt_destroy(r.pt);

@@ -3,9 +3,12 @@
  * Map/unmap semantics (kernel-semantics 2.8) for every configuration of
  * pt_test_cfgs[]: bad input changes nothing; EEXIST reports the bytes
  * mapped before it; unmap stops at holes and inside large leaves and
- * removes a large leaf whole; fully covered tables are freed through the
- * gather and released only by its sync; an empty table is replaced by a
- * large leaf through the sync callback; walk, translate and dirty tracking.
+ * removes a large leaf whole, or, for formats that split (ARM LPAE), cuts
+ * the large leaf and removes only what was asked, keeping the rest's
+ * attributes (and a split that cannot allocate changes nothing); fully
+ * covered tables are freed through the gather and released only by its
+ * sync; an empty table is replaced by a large leaf through the sync
+ * callback; walk, translate and dirty tracking.
  * Plus create's errors and the effective configuration.
  */
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include "pt/pt_format.h"
 #include "pt_test.h"
 #include "pt/pt_engine.h"
+#include "util/alloc.h"
 
 #define RW (IMS_PROT_READ | IMS_PROT_WRITE)
 #define PA 0x40000000ull /* 1 GiB aligned, below every OAS */
@@ -198,7 +202,10 @@ static void test_unmap_stops_at_hole(void **state)
 	assert_int_equal(ims_pt_unmap(f->pt, b + 2 * s, s, 1, NULL), s);
 }
 
-/* A request inside a large leaf unmaps nothing; one at its start removes it whole. */
+/*
+ * A request inside a large leaf unmaps nothing; one at its start removes it
+ * whole.  Formats that split remove exactly what was asked instead.
+ */
 static void test_unmap_large_leaf(void **state)
 {
 	struct fixture *f = *state;
@@ -206,6 +213,17 @@ static void test_unmap_large_leaf(void **state)
 	size_t mapped;
 
 	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, RW, &mapped), 0);
+	if (pt_test_split_sizes(f->cfg)) {
+		assert_int_equal(ims_pt_unmap(f->pt, b + s, s, 1, NULL), s);
+		assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s), 0);
+		assert_int_equal(ims_pt_unmap(f->pt, b, s, 1, NULL), s);
+		assert_int_equal(ims_pt_iova_to_phys(f->pt, b + 2 * s), PA + 2 * s);
+		assert_int_equal(leaves_in(f->pt, b, f->big), f->big / s - 2);
+		assert_int_equal(ims_pt_unmap(f->pt, b + 2 * s, s, f->big / s - 2, NULL),
+				 f->big - 2 * s);
+		assert_int_equal(leaves_in(f->pt, b, f->big), 0);
+		return;
+	}
 	assert_int_equal(ims_pt_unmap(f->pt, b + s, s, 1, NULL), 0);
 	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s), PA + s);
 	assert_int_equal(ims_pt_unmap(f->pt, b, s, 1, NULL), f->big);
@@ -290,6 +308,46 @@ static void test_large_leaf_replaces_empty_table(void **state)
 	assert_int_equal(table_bytes(f->pt), bytes - f->leaf_table_bytes);
 	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + s + 5), PA + s + 5);
 	assert_int_equal(ims_pt_unmap(f->pt, b, f->big, 1, NULL), f->big);
+}
+
+/*
+ * Splitting (ARM LPAE): a large leaf cut by an unmap becomes a table of the
+ * next level's leaves with the same attributes; the gather covers what was
+ * removed; a split whose table cannot be allocated removes nothing.
+ */
+static void test_split_keeps_attributes(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t s = f->small, b = f->base;
+	int prot = RW | IMS_PROT_CACHE | IMS_PROT_NOEXEC;
+	struct ims_pt_gather g;
+	struct ims_pt_xlate x;
+	size_t mapped, bytes;
+
+	assert_int_equal(ims_pt_map(f->pt, b, PA, f->big, 1, prot, &mapped), 0);
+	bytes = table_bytes(f->pt);
+	ims_fail_nth_set(1);
+	assert_int_equal(ims_pt_unmap(f->pt, b + 3 * s, s, 2, NULL), 0);
+	ims_fail_nth_set(0);
+	assert_int_equal(table_bytes(f->pt), bytes);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + 3 * s), PA + 3 * s);
+	ims_pt_gather_init(&g);
+	assert_int_equal(ims_pt_unmap(f->pt, b + 3 * s, s, 2, &g), 2 * s);
+	assert_int_equal(g.start, b + 3 * s);
+	assert_int_equal(g.last, b + 5 * s - 1);
+	assert_int_equal(g.nr_freed, 0);
+	ims_pt_gather_sync(&g);
+	assert_int_equal(table_bytes(f->pt), bytes + f->leaf_table_bytes);
+	assert_int_equal(ims_pt_iova_to_phys(f->pt, b + 4 * s + 9), 0);
+	assert_int_equal(ims_pt_translate(f->pt, b + 5 * s + 9, IMS_PROT_READ, &x), 0);
+	assert_int_equal(x.pa, PA + 5 * s + 9);
+	assert_int_equal(x.leaf_size, s);
+	assert_int_equal(x.prot, pt_test_expect_prot(f->cfg, prot));
+	assert_int_equal(leaves_in(f->pt, b, f->big), f->big / s - 2);
+	/* the rest goes in two calls, stopping at the hole the first time */
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, f->big / s, NULL), 3 * s);
+	assert_int_equal(ims_pt_unmap(f->pt, b + 5 * s, s, f->big / s - 5, NULL), f->big - 5 * s);
+	assert_int_equal(leaves_in(f->pt, b, f->big), 0);
 }
 
 struct walk_record {
@@ -402,6 +460,8 @@ static void test_dirty(void **state)
 		return;
 	}
 	assert_int_equal(ims_pt_map(f->pt, b, PA, s, 4, RW, &mapped), 0);
+	/* ARM maps writable leaves writable-dirty, as the kernel does: clear first */
+	assert_int_equal(read_dirty(f, 0, &d), pt_test_starts_dirty(f->cfg) ? 4 : 0);
 	assert_int_equal(read_dirty(f, 0, &d), 0);
 	assert_int_equal(ims_pt_translate(f->pt, b + s + 1, IMS_PROT_READ, &x), 0);
 	assert_int_equal(read_dirty(f, 0, &d), 0);
@@ -414,7 +474,12 @@ static void test_dirty(void **state)
 	assert_int_equal(d.size[1], s);
 	assert_int_equal(read_dirty(f, 0, &d), 0);
 	assert_int_equal(ims_pt_set_dirty(f->pt, b + 4 * s), -ENOENT);
-	assert_int_equal(ims_pt_unmap(f->pt, b, s, 4, NULL), 4 * s);
+	/* a read-only leaf cannot become dirty */
+	assert_int_equal(ims_pt_map(f->pt, b + 4 * s, PA, s, 1, IMS_PROT_READ, &mapped), 0);
+	assert_int_equal(ims_pt_set_dirty(f->pt, b + 4 * s), -EPERM);
+	assert_int_equal(ims_pt_translate(f->pt, b + 4 * s, IMS_PROT_WRITE, &x), -EPERM);
+	assert_int_equal(read_dirty(f, 0, &d), 0);
+	assert_int_equal(ims_pt_unmap(f->pt, b, s, 5, NULL), 5 * s);
 }
 
 /* A contiguous leaf (AMD next level 7) is dirty when any of its entries is. */
@@ -494,18 +559,42 @@ static void test_create_errors(void **state)
 		{ .format = IMS_PT_ROCKCHIP, .pgsize_bitmap = 1ull << 16 },
 		{ .format = IMS_PT_SUN50I, .oas = 34 },
 		{ .format = IMS_PT_SUN50I, .features = IMS_PT_FEAT_V2_LAYOUT },
+		{ .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 13 },
+		{ .format = IMS_PT_ARM_LPAE_S1, .oas = 38 },          /* no TCR.IPS encoding */
+		{ .format = IMS_PT_ARM_LPAE_S1, .ias = 24 },          /* T0SZ above 39 */
+		{ .format = IMS_PT_ARM_LPAE_S1, .levels = 3 },        /* 48 bits need 4 */
+		{ .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 12, .pgsize_bitmap = 1ull << 16 },
+		{ .format = IMS_PT_ARM_LPAE_S1, .pgsize_bitmap = 1ull << 21 }, /* no granule */
+		{ .format = IMS_PT_ARM_LPAE_S1, .features = IMS_PT_FEAT_SNOOP },
+		{ .format = IMS_PT_ARM_LPAE_S2, .features = IMS_PT_FEAT_DIRTY },
+		{ .format = IMS_PT_ARM_LPAE_S2, .features = IMS_PT_FEAT_NS },
+		/* concatenation mandatory but more than 16 initial tables */
+		{ .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 14, .ias = 47, .oas = 40 },
+		{ .format = IMS_PT_APPLE_DART, .granule_lg2 = 16 },
+		{ .format = IMS_PT_APPLE_DART, .oas = 40 },
+		{ .format = IMS_PT_APPLE_DART, .ias = 40 },            /* beyond OAS 36 */
+		{ .format = IMS_PT_APPLE_DART, .granule_lg2 = 12, .ias = 33 }, /* 8 TTBRs */
+		{ .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_DIRTY },
+		{ .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT, .oas = 36 },
+		{ .format = IMS_PT_APPLE_DART, .levels = 3 },
+		{ .format = IMS_PT_APPLE_DART, .granule_lg2 = 12, .features = IMS_PT_FEAT_V2_LAYOUT },
+		{ .format = IMS_PT_RISCV, .levels = 2 },               /* Sv39 is the smallest */
+		{ .format = IMS_PT_RISCV, .levels = 6 },
+		{ .format = IMS_PT_RISCV, .ias = 58 },
+		{ .format = IMS_PT_RISCV, .oas = 57 },                 /* PPN ends at bit 53 */
+		{ .format = IMS_PT_RISCV, .granule_lg2 = 14 },
+		{ .format = IMS_PT_RISCV, .features = IMS_PT_FEAT_NS },
+		{ .format = IMS_PT_RISCV, .pgsize_bitmap = 1ull << 16 },  /* no Svnapot */
 		{ .format = (enum ims_pt_format)IMS_PT_FORMAT_NR },
 	};
-	const struct ims_pt_cfg lpae = { .format = IMS_PT_ARM_LPAE_S1 };
 	struct ims_pt *pt = NULL;
 	size_t in_use = ims_pt_bytes_in_use();
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("# bad cfg %zu\n", i);
 		assert_int_equal(ims_pt_create(&bad[i], &pt), -EINVAL);
+		assert_null(pt);
 	}
-	assert_int_equal(ims_pt_create(&lpae, &pt), -EOPNOTSUPP);
-	assert_null(pt);
 	assert_int_equal(ims_pt_bytes_in_use(), in_use);
 	ims_pt_destroy(NULL);
 }
@@ -577,19 +666,84 @@ static void test_effective_config(void **state)
 		{ { .format = IMS_PT_TEGRA_SMMU, .oas = 34 }, 2, 32, 34, 12, 0x1000, 4096 },
 		{ { .format = IMS_PT_OMAP }, 2, 32, 32, 12, 0x1111000, 16384 },
 		{ { .format = IMS_PT_OMAP, .pgsize_bitmap = 0x101000 }, 2, 32, 32, 12, 0x101000, 16384 },
+		{ { .format = IMS_PT_ARM_LPAE_S1 }, 4, 48, 48, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .ias = 32 }, 3, 32, 48, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .ias = 52, .oas = 52 }, 4, 48, 48, 12, 0x40201000,
+		  4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 14 }, 4, 48, 48, 14, 0x2004000,
+		  4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .granule_lg2 = 16, .oas = 52 }, 3, 48, 52, 16,
+		  0x40020010000ull, 4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .pgsize_bitmap = 0x20010000 }, 3, 48, 48, 16,
+		  0x20010000, 4096 },
+		{ { .format = IMS_PT_ARM_LPAE_S2, .ias = 40, .oas = 44 }, 4, 40, 44, 12, 0x40201000,
+		  4096 },
+		{ { .format = IMS_PT_APPLE_DART }, 2, 32, 36, 14, 0x4000, 4096 },
+		{ { .format = IMS_PT_APPLE_DART, .granule_lg2 = 12 }, 3, 32, 36, 12, 0x1000, 4096 },
+		{ { .format = IMS_PT_APPLE_DART, .features = IMS_PT_FEAT_V2_LAYOUT }, 2, 32, 42, 14,
+		  0x4000, 4096 },
+		{ { .format = IMS_PT_RISCV }, 3, 39, 56, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_RISCV, .ias = 32 }, 3, 32, 56, 12, 0x40201000, 4096 },
+		{ { .format = IMS_PT_RISCV, .levels = 4 }, 4, 48, 56, 12, 0x8040201000ull, 4096 },
+		{ { .format = IMS_PT_RISCV, .levels = 5, .oas = 50 }, 5, 57, 50, 12,
+		  0x1008040201000ull, 4096 },
 	};
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		check_effective_config(&rows[i]);
 }
 
+/*
+ * Stage-2 concatenated initial tables where the architecture requires them
+ * (DDI 0487 K.a R_SRKBC, R_DXBSH): one level fewer and a larger root.
+ */
+static void test_arm_concatenated_roots(void **state)
+{
+	static const struct {
+		struct ims_pt_cfg in;
+		unsigned int levels;
+		size_t root_bytes;
+	} rows[] = {
+		{ { .format = IMS_PT_ARM_LPAE_S2, .ias = 40, .oas = 40 }, 3, 8192 },
+		{ { .format = IMS_PT_ARM_LPAE_S2, .ias = 42, .oas = 42 }, 3, 32768 },
+		{ { .format = IMS_PT_ARM_LPAE_S2, .ias = 40, .oas = 44 }, 4, 4096 }, /* not mandatory */
+		{ { .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 14, .ias = 40, .oas = 40 }, 2, 262144 },
+		{ { .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 14 }, 3, 32768 },
+		{ { .format = IMS_PT_ARM_LPAE_S1, .ias = 40, .oas = 40 }, 4, 4096 }, /* stage 1 never */
+		{ { .format = IMS_PT_ARM_LPAE_S2, .granule_lg2 = 16, .ias = 48 }, 3, 4096 }, /* 64K: never */
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ims_pt *pt;
+		size_t mapped;
+		uint64_t page, top;
+
+		print_message("# concatenation row %zu\n", i);
+		assert_int_equal(ims_pt_create(&rows[i].in, &pt), 0);
+		assert_int_equal(ims_pt_config(pt)->levels, rows[i].levels);
+		assert_int_equal(table_bytes(pt), rows[i].root_bytes);
+		/* the last page of the input space lands in the last concatenated table */
+		page = ims_pt_config(pt)->pgsize_bitmap & -ims_pt_config(pt)->pgsize_bitmap;
+		top = (1ull << ims_pt_config(pt)->ias) - page;
+		assert_int_equal(ims_pt_map(pt, top, PA, page, 1, RW, &mapped), 0);
+		assert_int_equal(ims_pt_iova_to_phys(pt, top + 5), PA + 5);
+		ims_pt_destroy(pt);
+	}
+}
+
+/* Every format has a name, and an implementation that takes its defaults. */
 static void test_format_names(void **state)
 {
 	enum ims_pt_format f;
 
 	for (int i = 0; i < IMS_PT_FORMAT_NR; i++) {
+		struct ims_pt_cfg cfg = { .format = (enum ims_pt_format)i };
+		struct ims_pt *pt;
+
 		assert_int_equal(ims_pt_format_from_name(ims_pt_format_name(i), &f), 0);
 		assert_int_equal(f, i);
+		assert_int_equal(ims_pt_create(&cfg, &pt), 0);
+		ims_pt_destroy(pt);
 	}
 	assert_string_equal(ims_pt_format_name(IMS_PT_AMD_V1), "amd-v1");
 	assert_string_equal(ims_pt_format_name(IMS_PT_FORMAT_NR), "unknown");
@@ -602,6 +756,7 @@ enum needs {
 	BIG = 1 << 0,        /* a leaf size of the level above the smallest leaves */
 	DIRTY_CONTIG = 1 << 1, /* dirty tracking and 4-entry contiguous leaves */
 	TABLES = 1 << 2,     /* a level of tables above the smallest leaves */
+	SPLIT = 1 << 3,      /* BIG, and the format splits leaves */
 };
 
 struct per_cfg_case {
@@ -622,7 +777,8 @@ static enum needs cfg_offers(const struct pt_test_cfg *tc)
 	offers = (f->big ? BIG : 0) |
 		 (f->pt->size_level[__builtin_ctzll(f->small)] < f->pt->top ? TABLES : 0) |
 		 ((f->cfg->features & IMS_PT_FEAT_DIRTY) && (f->cfg->pgsize_bitmap & (4 * f->small)) ?
-			  DIRTY_CONTIG : 0);
+			  DIRTY_CONTIG : 0) |
+		 (f->big && pt_test_split_sizes(f->cfg) ? SPLIT : 0);
 	teardown(&state);
 	return offers;
 }
@@ -633,6 +789,7 @@ static const struct per_cfg_case per_cfg[] = {
 	PER_CFG(test_eexist_reports_prefix, ANY),
 	PER_CFG(test_unmap_stops_at_hole, ANY),
 	PER_CFG(test_unmap_large_leaf, BIG),
+	PER_CFG(test_split_keeps_attributes, SPLIT),
 	PER_CFG(test_gather_defers_release, TABLES),
 	PER_CFG(test_large_leaf_replaces_empty_table, BIG),
 	PER_CFG(test_walk, BIG),
@@ -644,6 +801,7 @@ static const struct per_cfg_case per_cfg[] = {
 static const struct CMUnitTest global[] = {
 	cmocka_unit_test(test_create_errors),
 	cmocka_unit_test(test_effective_config),
+	cmocka_unit_test(test_arm_concatenated_roots),
 	cmocka_unit_test(test_format_names),
 };
 

@@ -51,7 +51,7 @@ static void test_show_json(void **state)
 	char *out;
 
 	(void)state;
-	assert_int_equal(run("show --json --profile seed", &out), 0);
+	assert_int_equal(run("show --json --profile seed -p mock", &out), 0);
 	o = json_tokener_parse(out);
 	assert_non_null(o);
 	assert_int_equal(array_len(o, "iommus"), 4);
@@ -86,7 +86,7 @@ static void test_show_text(void **state)
 	char *out;
 
 	(void)state;
-	assert_int_equal(run("show --profile legacy", &out), 0);
+	assert_int_equal(run("show --profile legacy -p mock", &out), 0);
 	assert_contains(out, "10000000.iommu (mock)");
 	assert_contains(out, "group 10");
 	assert_contains(out, "0000:02:00.0   nvme");

@@ -5,7 +5,8 @@
  * longer reaches the point.  A failure must come back as an errno with
  * nothing built (the core empty, no platform) -- or be absorbed the way the
  * kernel absorbs it (a DMA-FQ default domain that cannot be had falls back
- * to DMA), leaving a whole platform -- and leak nothing (ASan in
+ * to DMA; direct mappings that fail before the default domain's attach are
+ * made again after it), leaving a whole platform -- and leak nothing (ASan in
  * `make test`); the last run must succeed untouched.
  */
 #include "topo_fixture.h"
@@ -70,7 +71,9 @@ static void sweep(enum ims_profile profile)
 	print_message("# %d injection points failed the load, %d absorbed\n", failures,
 		      absorbed);
 	/* Each group's DMA-FQ default domain (a real page table: a few
-	 * allocations) may fall back to DMA; nothing else is absorbed. */
+	 * allocations) may fall back to DMA, and direct mappings that fail
+	 * before the attach are made after it (the mock's framebuffer takes a
+	 * few table allocations on AMD v1); nothing else is absorbed. */
 	assert_true(absorbed < 80);
 	assert_true(failures > 50);
 }
