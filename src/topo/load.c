@@ -30,7 +30,7 @@
 
 extern char **environ;
 
-/* The platform used when none is chosen: arm64-server once its driver lands. */
+/* The platform used when none is chosen: an Arm server, the common VFIO host. */
 static const char default_platform[] = "arm64-server";
 
 #define MAX_BLOB_SIZE (64u << 20)
