@@ -27,9 +27,8 @@
  * non-mixed mappings the kernel makes (iotlb_init_entry); there are no
  * permission bits: every mapping is readable and writable.
  *
- * Second-level tables are 1 KiB in hardware; until the page allocator hands
- * out 1 KiB blocks each takes a 4 KiB block (256 entries, 1 KiB aligned as
- * the hardware needs).  Tables are found through 32-bit addresses: they
+ * Second-level tables are 1 KiB, as in hardware (256 entries, 1 KiB
+ * aligned as the hardware needs).  Tables are found through 32-bit addresses: they
  * come from the low pool.  Like the kernel's unmap (which also removes a
  * large page from the middle: ours stops there), the engine removes a large
  * page or supersection whole; the kernel frees a second-level table when
