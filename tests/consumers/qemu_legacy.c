@@ -4,7 +4,8 @@
  * hw/vfio/pci.c, hw/vfio/device.c), call for call, for the devices named on
  * its command line as `-device vfio-pci,host=BDF` would name them:
  *
- *   address space   readlink <sysfsdev>/iommu_group; open /dev/vfio/N (a
+ *   address space   realpath of <sysfsdev> (the device's name), readlink
+ *                   of <sysfsdev>/iommu_group; open /dev/vfio/N (a
  *                   group already open is reused); GET_STATUS must say
  *                   VIABLE; SET_CONTAINER on each container the address
  *                   space has (any failure means "try the next"), else a
@@ -160,6 +161,20 @@ static int group_id_of(const char *bdf)
 	link[n] = '\0';
 	printf("# %s: iommu_group -> %s\n", bdf, link);
 	return atoi(strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+}
+
+/* vfio_device_get_name: the basename of the device's real sysfs path. */
+static bool sysfs_name_matches(const char *bdf)
+{
+	char path[PATH_MAX], *real;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	real = realpath(path, NULL);
+	ok = check(real && !strcmp(strrchr(real, '/') + 1, bdf), "%s: realpath %s", bdf,
+		   real ? real : strerror(errno));
+	free(real);
+	return ok;
 }
 
 static unsigned long sysfs_hex(const char *bdf, const char *attr)
@@ -443,7 +458,7 @@ static bool connect_group(struct address_space *as, struct group *g)
 
 static struct group *get_group(struct address_space *as, const char *bdf)
 {
-	int id = group_id_of(bdf);
+	int id = sysfs_name_matches(bdf) ? group_id_of(bdf) : -1;
 	struct group *g;
 
 	if (id < 0)
