@@ -192,7 +192,36 @@ static unsigned long sysfs_hex(const char *bdf, const char *attr)
 	return strtoul(buf, NULL, 16);
 }
 
-/* ---- capability chains (IOMMU info and region info share the format) ---- */
+/* ---- info ioctls (IOMMU info and region info share the protocol) ---- */
+
+/*
+ * An info ioctl with the argsz-grow protocol (vfio_get_iommu_info,
+ * vfio_get_region_info): @req (@size bytes, argsz first) is asked, then
+ * asked again in a buffer of the argsz the kernel wants.  NULL with errno.
+ */
+static void *info_ioctl(int fd, unsigned long cmd, const void *req, uint32_t size)
+{
+	uint32_t argsz = size, want;
+	void *info = NULL, *grown;
+
+	for (;;) {
+		grown = realloc(info, argsz);
+		if (!grown)
+			break;
+		info = grown;
+		memset(info, 0, argsz);
+		memcpy(info, req, size);
+		memcpy(info, &argsz, sizeof(argsz));
+		if (ioctl(fd, cmd, info))
+			break;
+		memcpy(&want, info, sizeof(want));
+		if (want <= argsz)
+			return info;
+		argsz = want;
+	}
+	free(info);
+	return NULL;
+}
 
 static struct vfio_info_cap_header *cap_at(void *info, uint32_t size, uint32_t off)
 {
@@ -203,27 +232,11 @@ static struct vfio_info_cap_header *cap_at(void *info, uint32_t size, uint32_t o
 
 /* ---- the container ---- */
 
-/* vfio_get_iommu_info: ask, and ask again with the argsz the kernel wants. */
 static struct vfio_iommu_type1_info *iommu_info(int fd)
 {
-	uint32_t argsz = sizeof(struct vfio_iommu_type1_info);
-	struct vfio_iommu_type1_info *info = NULL, *grown;
+	struct vfio_iommu_type1_info req = { .argsz = sizeof(req) };
 
-	for (;;) {
-		grown = realloc(info, argsz);
-		if (!grown)
-			break;
-		info = grown;
-		memset(info, 0, argsz);
-		info->argsz = argsz;
-		if (ioctl(fd, VFIO_IOMMU_GET_INFO, info))
-			break;
-		if (info->argsz <= argsz)
-			return info;
-		argsz = info->argsz;
-	}
-	free(info);
-	return NULL;
+	return info_ioctl(fd, VFIO_IOMMU_GET_INFO, &req, sizeof(req));
 }
 
 static void take_iova_ranges(struct container *c, struct vfio_info_cap_header *hdr)
@@ -484,25 +497,9 @@ static struct group *get_group(struct address_space *as, const char *bdf)
 
 static struct vfio_region_info *region_info(int fd, unsigned int index)
 {
-	uint32_t argsz = sizeof(struct vfio_region_info);
-	struct vfio_region_info *info = NULL, *grown;
+	struct vfio_region_info req = { .argsz = sizeof(req), .index = index };
 
-	for (;;) {
-		grown = realloc(info, argsz);
-		if (!grown)
-			break;
-		info = grown;
-		memset(info, 0, argsz);
-		info->argsz = argsz;
-		info->index = index;
-		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info))
-			break;
-		if (info->argsz <= argsz)
-			return info;
-		argsz = info->argsz;
-	}
-	free(info);
-	return NULL;
+	return info_ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &req, sizeof(req));
 }
 
 static void take_region_caps(struct region *r, struct vfio_region_info *info)
