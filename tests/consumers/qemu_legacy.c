@@ -81,6 +81,7 @@ struct container {
 	uint64_t dirty_pgsizes;          /* from the migration capability */
 	uint64_t mapped;                 /* bytes of RAM mapped */
 	unsigned int nr_maps;
+	struct vfio_iommu_type1_dma_map first;   /* the first mapping made */
 };
 
 struct group {
@@ -327,34 +328,34 @@ static void map_section(struct container *c, int index, uint64_t gpa, char *host
 
 		lo = (lo + page - 1) & ~(page - 1);
 		hi &= ~(page - 1);
-		if (hi <= lo || hi == 0)
+		if (hi <= lo)
 			continue;
 		ret = dma_map(c, lo, host + (lo - gpa), hi - lo);
 		errno = -ret;
-		if (check(!ret, "container %d: MAP_DMA RAM at IOVA [0x%llx, 0x%llx): %s", index,
-			  (unsigned long long)lo, (unsigned long long)hi, said(ret))) {
-			c->mapped += hi - lo;
-			c->nr_maps++;
-		}
+		if (!check(!ret, "container %d: MAP_DMA RAM at IOVA [0x%llx, 0x%llx): %s", index,
+			   (unsigned long long)lo, (unsigned long long)hi, said(ret)))
+			continue;
+		if (!c->nr_maps++)
+			c->first = (struct vfio_iommu_type1_dma_map){
+				.argsz = sizeof(c->first), .flags = VFIO_DMA_MAP_FLAG_READ,
+				.vaddr = (uintptr_t)host + (lo - gpa), .iova = lo, .size = hi - lo };
+		c->mapped += hi - lo;
 	}
 }
 
 /* The guest's RAM as a PC lays it out: below the legacy hole, then above. */
 static void map_ram(struct container *c, int index, char *ram)
 {
-	struct vfio_iommu_type1_dma_map again = {
-		.argsz = sizeof(again), .flags = VFIO_DMA_MAP_FLAG_READ,
-		.vaddr = (uintptr_t)ram, .iova = 0, .size = PC_HOLE_START,
-	};
 	struct vfio_iommu_type1_info *info;
 	long ret;
 
 	map_section(c, index, 0, ram, PC_HOLE_START);
 	map_section(c, index, PC_HOLE_END, ram + PC_HOLE_START, RAM_SIZE - PC_HOLE_START);
-	check(c->mapped, "container %d: %llu bytes of RAM mapped in %u pieces", index,
-	      (unsigned long long)c->mapped, c->nr_maps);
+	if (!check(c->mapped, "container %d: %llu bytes of RAM mapped in %u pieces", index,
+		   (unsigned long long)c->mapped, c->nr_maps))
+		return;
 	/* The kernel says EEXIST for a range already mapped, not EBUSY. */
-	ret = ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &again);
+	ret = ioctl(c->fd, VFIO_IOMMU_MAP_DMA, &c->first);
 	check(ret && errno == EEXIST, "container %d: MAP_DMA over a mapping: %s", index, said(ret));
 	info = iommu_info(c->fd);
 	if (info) {
