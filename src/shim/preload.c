@@ -1206,10 +1206,13 @@ static ssize_t shim_rw(int fd, void *buf, size_t count, const int64_t *pos, bool
 {
 	struct special sp;
 	struct ims_host *host = host_of_fd(fd);
+	char at[24] = "";
 	ssize_t ret;
 
 	if (!host)
 		return find_special(fd, &sp) ? special_rw(&sp, buf, count, pos, write) : NOT_OURS;
+	if (config.trace && pos)
+		snprintf(at, sizeof(at), ", %#llx", (unsigned long long)*pos);
 	if (write)
 		ret = pos ? IN_LIB(ims_pwrite(host, fd, buf, count, *pos)) :
 			    IN_LIB(ims_write(host, fd, buf, count));
@@ -1218,8 +1221,7 @@ static ssize_t shim_rw(int fd, void *buf, size_t count, const int64_t *pos, bool
 			    IN_LIB(ims_read(host, fd, buf, count));
 	host_put();
 	trace("%s%s(%d, %p, %zu%s) = %s", pos ? "p" : "", write ? "write" : "read", fd, buf,
-	      count, pos ? ", off" : "", result_text(ret < 0 ? -1 : ret, (int)-ret,
-						      (char[96]){ 0 }, 96));
+	      count, at, result_text(ret < 0 ? -1 : ret, (int)-ret, (char[96]){ 0 }, 96));
 	return ret;
 }
 

@@ -98,6 +98,12 @@ void t_host_up(const struct t_options *o)
 	reset_host();
 }
 
+void t_host_up_platform(const char *platform, const struct t_options *o)
+{
+	set_env("IOMMUSIM_PLATFORM", platform);
+	t_host_up(o);
+}
+
 void t_host_down(void)
 {
 	reset_host();
@@ -123,6 +129,64 @@ long t_ioctl(int fd, unsigned long cmd, void *arg)
 	return ioctl(fd, cmd, arg);
 }
 
+ssize_t t_read(int fd, void *buf, size_t count)
+{
+	return read(fd, buf, count);
+}
+
+ssize_t t_write(int fd, const void *buf, size_t count)
+{
+	return write(fd, buf, count);
+}
+
+ssize_t t_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	return pread(fd, buf, count, offset);
+}
+
+ssize_t t_pwrite(int fd, const void *buf, size_t count, off_t offset)
+{
+	return pwrite(fd, buf, count, offset);
+}
+
+void *t_mmap(size_t length, int prot, int flags, int fd, off_t offset)
+{
+	return mmap(NULL, length, prot, flags, fd, offset);
+}
+
+int t_fstat(int fd, struct stat *st)
+{
+	return fstat(fd, st);
+}
+
+int t_dup(int fd)
+{
+	return dup(fd);
+}
+
+void t_fail_nth_set(unsigned long nth)
+{
+	int fd = open("/proc/thread-self/fail-nth", O_WRONLY);
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%lu", nth);
+
+	if (fd < 0 || write(fd, text, (size_t)len) != len)
+		die("write /proc/thread-self/fail-nth", strerror(errno));
+	close(fd);
+}
+
+unsigned long t_fail_nth_get(void)
+{
+	int fd = open("/proc/thread-self/fail-nth", O_RDONLY);
+	char text[24] = "";
+
+	if (fd < 0 || read(fd, text, sizeof(text) - 1) <= 0)
+		die("read /proc/thread-self/fail-nth", strerror(errno));
+	close(fd);
+	return strtoul(text, NULL, 10);
+}
+
+/* From the iommu_group link of the PCI function or platform device @bdf. */
 int t_group_id(const char *bdf)
 {
 	char path[128], link[128];
@@ -130,6 +194,10 @@ int t_group_id(const char *bdf)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
 	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/iommu_group", bdf);
+		n = readlink(path, link, sizeof(link) - 1);
+	}
 	if (n <= 0)
 		return -1;
 	link[n] = '\0';
@@ -161,25 +229,10 @@ static char *state_text(void)
 
 #include "core/core.h"
 #include "host/host.h"
+#include "util/alloc.h"
 #include "vfio/vfio.h"
 
 static struct ims_host *host;
-
-void t_host_up(const struct t_options *o)
-{
-	struct ims_host_options opts = {
-		.profile = o->profile,
-		.allow_unsafe_interrupts = o->allow_unsafe_interrupts,
-		.dma_entry_limit = o->dma_entry_limit,
-		.ipc_lock = o->ipc_lock,
-		.memlock_limit = o->memlock_limit,
-	};
-	char err[512];
-	int ret = ims_host_create(IMS_TESTBED_PLATFORM, &opts, &host, err, sizeof(err));
-
-	if (ret)
-		die("host creation failed", err[0] ? err : strerror(-ret));
-}
 
 void t_host_up_platform(const char *platform, const struct t_options *o)
 {
@@ -190,13 +243,16 @@ void t_host_up_platform(const char *platform, const struct t_options *o)
 		.ipc_lock = o->ipc_lock,
 		.memlock_limit = o->memlock_limit,
 	};
-	char err[256];
+	char err[512];
 	int ret = ims_host_create(platform, &opts, &host, err, sizeof(err));
 
-	if (ret) {
-		fprintf(stderr, "test bed: host from %s failed: %s\n", platform, err);
-		exit(1);
-	}
+	if (ret)
+		die(platform, err[0] ? err : strerror(-ret));
+}
+
+void t_host_up(const struct t_options *o)
+{
+	t_host_up_platform(IMS_TESTBED_PLATFORM, o);
 }
 
 void t_host_down(void)
@@ -273,6 +329,16 @@ int t_fstat(int fd, struct stat *st)
 int t_dup(int fd)
 {
 	return (int)as_syscall(ims_dup(host, fd, -1, 0));
+}
+
+void t_fail_nth_set(unsigned long nth)
+{
+	ims_fail_nth_set(nth);
+}
+
+unsigned long t_fail_nth_get(void)
+{
+	return ims_fail_nth_get();
 }
 
 int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool level)

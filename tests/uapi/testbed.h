@@ -24,13 +24,16 @@
  *   direct  (default)      the host is made in-process with ims_host_create
  *                          and reached through the library's syscall
  *                          surface (ims_open, ims_ioctl ...);
- *   shim    (IMS_UAPI_SHIM) t_open is open(2), t_ioctl is ioctl(2): the
- *                          program runs under `iommusim exec -p
- *                          testbed.dtb`, and t_host_up sets the IOMMUSIM_*
- *                          variables, RLIMIT_MEMLOCK and CAP_IPC_LOCK, then
- *                          resets the shim's host through debugfs; group
- *                          numbers come from sysfs, domains from the debugfs
- *                          JSON state.
+ *   shim    (IMS_UAPI_SHIM) t_open is open(2), t_ioctl is ioctl(2), t_mmap
+ *                          is mmap(2) ...: the program runs under
+ *                          `iommusim exec -p testbed.dtb`, and t_host_up
+ *                          sets the IOMMUSIM_* variables (t_host_up_platform
+ *                          IOMMUSIM_PLATFORM too), RLIMIT_MEMLOCK and
+ *                          CAP_IPC_LOCK, then resets the shim's host through
+ *                          debugfs; group numbers come from sysfs, domains
+ *                          from the debugfs JSON state.  What only the
+ *                          library can do (t_raise_irq, device models) is
+ *                          not there: suites guard it with IMS_UAPI_SHIM.
  */
 #ifndef IMS_TEST_TESTBED_H
 #define IMS_TEST_TESTBED_H
@@ -70,11 +73,23 @@ int t_fstat(int fd, struct stat *st);
 int t_dup(int fd);
 
 /*
+ * Fault injection in the calling thread, as the kernel's fail-nth file
+ * (direct: the library's counter; shim: /proc/thread-self/fail-nth):
+ * arm the N-th following injection point (0 disarms); the count left, 0
+ * once it fired.
+ */
+void t_fail_nth_set(unsigned long nth);
+unsigned long t_fail_nth_get(void);
+
+#ifndef IMS_UAPI_SHIM
+/*
  * Make device @name raise interrupt @vector of kind @index
  * (VFIO_PCI_*_IRQ_INDEX; INTx takes @level) as the hardware would: 0, or -1
- * with errno (ENODEV: not open or no such interrupt; EINVAL).
+ * with errno (ENODEV: not open or no such interrupt; EINVAL).  Direct
+ * build only: a program has no system call that makes a device interrupt.
  */
 int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool level);
+#endif
 
 /* /dev/vfio/<group of @bdf>, opened; -1 on error. */
 int t_open_group_of(const char *bdf);
