@@ -996,6 +996,12 @@ static int part_debugfs(struct ims_sysfs *s)
 	return ret;
 }
 
+/* A part kept by the file kind it belongs to (host.h). */
+static int part_iommufd(struct ims_sysfs *s)
+{
+	return ims_host_iommufd_sysfs(s->host, s);
+}
+
 /*
  * The parts of the tree, in order (later parts link to earlier ones).  A
  * layer with files of its own adds its part here (see sysfs.h).
@@ -1005,6 +1011,7 @@ static int (*const parts[])(struct ims_sysfs *s) = {
 	part_groups,
 	part_devices,
 	part_vfio,
+	part_iommufd,
 	part_modules,
 	part_debugfs,
 };
