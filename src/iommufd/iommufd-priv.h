@@ -56,6 +56,7 @@ enum ims_obj_type {
 	IMS_OBJ_ACCESS,
 	IMS_OBJ_FAULT,
 	IMS_OBJ_SELFTEST,
+	IMS_OBJ_VIOMMU,          /* never created: no modelled driver has vIOMMUs */
 	IMS_OBJ_NR,
 };
 
@@ -133,6 +134,7 @@ int ims_ioas_map_file(struct ims_ucmd *ucmd);
 int ims_ioas_copy(struct ims_ucmd *ucmd);
 int ims_ioas_unmap(struct ims_ucmd *ucmd);
 int ims_ioas_option(struct ims_ucmd *ucmd);
+int ims_ioas_change_process(struct ims_ucmd *ucmd);
 /* Map / unmap helpers shared with the VFIO compatibility ioctls. */
 int ims_ioas_map_user(struct ims_ioas *ioas, uint64_t uptr, uint64_t length, uint64_t *iova,
 		      int prot, unsigned int flags);
@@ -250,6 +252,12 @@ int ims_access_rw(struct ims_access *access, uint64_t iova, void *ubuf, uint64_t
 		  bool write);
 /* An unmap of [iova, iova + length) needs the accesses of @ioas to let go. */
 void ims_access_notify_unmap(struct ims_ioas *ioas, uint64_t iova, uint64_t length);
+
+/* ---- the vIOMMU family without driver support (viommu.c) ---- */
+
+int ims_viommu_alloc_ioctl(struct ims_ucmd *ucmd);
+int ims_vdevice_alloc_ioctl(struct ims_ucmd *ucmd);
+int ims_hwpt_invalidate(struct ims_ucmd *ucmd);
 
 /* ---- VFIO compatibility (vfio_compat.c) ---- */
 

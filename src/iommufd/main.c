@@ -370,8 +370,10 @@ union ucmd_buffer {
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate invalidate;
 	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
 	struct iommu_ioas_alloc alloc;
+	struct iommu_ioas_change_process change_process;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
 	struct iommu_ioas_iova_ranges iova_ranges;
@@ -379,7 +381,9 @@ union ucmd_buffer {
 	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
+	struct iommu_vdevice_alloc vdevice;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_viommu_alloc viommu;
 	struct ims_iommu_test_cmd test;
 };
 
@@ -405,11 +409,15 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IOMMU_HWPT_ALLOC, ims_hwpt_alloc_ioctl, struct iommu_hwpt_alloc, __reserved),
 	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, ims_hwpt_get_dirty_bitmap,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, ims_hwpt_invalidate, struct iommu_hwpt_invalidate,
+		 __reserved),
 	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, ims_hwpt_set_dirty_tracking,
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, ims_ioas_alloc_ioctl, struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, ims_ioas_allow_iovas, struct iommu_ioas_allow_iovas,
 		 allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, ims_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved),
 	IOCTL_OP(IOMMU_IOAS_COPY, ims_ioas_copy, struct iommu_ioas_copy, src_iova),
 	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, ims_ioas_iova_ranges, struct iommu_ioas_iova_ranges,
 		 out_iova_alignment),
@@ -418,6 +426,9 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, ims_ioas_unmap, struct iommu_ioas_unmap, length),
 	IOCTL_OP(IOMMU_OPTION, option_ioctl, struct iommu_option, val64),
 	IOCTL_OP(IOMMU_VFIO_IOAS, ims_vfio_ioas, struct iommu_vfio_ioas, __reserved),
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, ims_viommu_alloc_ioctl, struct iommu_viommu_alloc,
+		 out_viommu_id),
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, ims_vdevice_alloc_ioctl, struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IMS_IOMMU_TEST_CMD, ims_iommufd_test, struct ims_iommu_test_cmd, last),
 };
 
