@@ -432,38 +432,6 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IMS_IOMMU_TEST_CMD, ims_iommufd_test, struct ims_iommu_test_cmd, last),
 };
 
-/* Bytes [ksize, usize) of the caller's struct must be zero. */
-static int check_tail_zero(const void *ubuf, size_t ksize, size_t usize)
-{
-	unsigned char chunk[256];
-
-	for (size_t off = ksize; off < usize;) {
-		size_t n = IMS_MIN(usize - off, sizeof(chunk));
-
-		if (ims_copy_from_user(chunk, (const char *)ubuf + off, n))
-			return -EFAULT;
-		for (size_t i = 0; i < n; i++)
-			if (chunk[i])
-				return -E2BIG;
-		off += n;
-	}
-	return 0;
-}
-
-/* copy_struct_from_user: the known part, zero-filled or tail-checked. */
-static int copy_struct(void *dst, size_t ksize, const void *ubuf, size_t usize)
-{
-	int ret;
-
-	memset(dst, 0, ksize);
-	if (usize > ksize) {
-		ret = check_tail_zero(ubuf, ksize, usize);
-		if (ret)
-			return ret;
-	}
-	return ims_copy_from_user(dst, ubuf, IMS_MIN(ksize, usize)) ? -EFAULT : 0;
-}
-
 static const struct ioctl_op *find_op(struct ims_iommufd_ctx *ictx, unsigned long cmd)
 {
 	unsigned int nr = _IOC_NR(cmd);
@@ -492,7 +460,7 @@ long ims_iommufd_ioctl(struct ims_iommufd_ctx *ictx, unsigned long cmd, void *ar
 		return -ENOTTY;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
-	ret = copy_struct(&buf, op->size, arg, ucmd.user_size);
+	ret = ims_copy_struct_from_user(&buf, op->size, arg, ucmd.user_size);
 	if (ret)
 		return ret;
 	ucmd.cmd = &buf;
