@@ -996,10 +996,15 @@ static int part_debugfs(struct ims_sysfs *s)
 	return ret;
 }
 
-/* A part kept by the file kind it belongs to (host.h). */
+/* Parts kept by the file kinds they belong to (host.h). */
 static int part_iommufd(struct ims_sysfs *s)
 {
 	return ims_host_iommufd_sysfs(s->host, s);
+}
+
+static int part_vfio_cdevs(struct ims_sysfs *s)
+{
+	return ims_host_vfio_cdev_sysfs(s->host, s);
 }
 
 /*
@@ -1011,6 +1016,7 @@ static int (*const parts[])(struct ims_sysfs *s) = {
 	part_groups,
 	part_devices,
 	part_vfio,
+	part_vfio_cdevs,
 	part_iommufd,
 	part_modules,
 	part_debugfs,
