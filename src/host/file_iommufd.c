@@ -137,7 +137,8 @@ int ims_host_iommufd_init(struct ims_host *host)
 		.fd_close = fd_close,
 		.host = host,
 	};
-	if (host->params.opts.iommufd_test)
+	ret = ims_iommufd_registry_create(&env->registry);
+	if (!ret && host->params.opts.iommufd_test)
 		ret = ims_iommufd_selftest_create(host->core, &env->selftest);
 	return ret;
 }
@@ -146,4 +147,6 @@ void ims_host_iommufd_fini(struct ims_host *host)
 {
 	ims_iommufd_selftest_destroy(host->iommufd_env.selftest);
 	host->iommufd_env.selftest = NULL;
+	ims_iommufd_registry_destroy(host->iommufd_env.registry);
+	host->iommufd_env.registry = NULL;
 }

@@ -445,31 +445,9 @@ int ims_ioas_option(struct ims_ucmd *ucmd)
 
 /* ---- IOAS_CHANGE_PROCESS ---- */
 
-/* Every IOAS of the context, referenced, in ID order: 0 or -ENOMEM. */
-static int all_ioas(struct ims_iommufd_ctx *ictx, struct ims_ioas ***out, size_t *nr)
+static struct ims_ioas *to_ioas(struct ims_obj *obj)
 {
-	struct ims_ioas **list = NULL, **grown;
-	struct ims_obj *obj;
-	uint32_t id;
-	int ret = 0;
-
-	*nr = 0;
-	ims_mutex_lock(&ictx->lock);
-	ims_idtable_for_each(&ictx->objects, id, obj) {
-		if (obj->type != IMS_OBJ_IOAS)
-			continue;
-		grown = ims_realloc_array(list, *nr + 1, sizeof(*list));
-		if (!grown) {
-			ret = -ENOMEM;
-			break;
-		}
-		list = grown;
-		if (ims_obj_try_get(obj))
-			list[(*nr)++] = ims_container_of(obj, struct ims_ioas, obj);
-	}
-	ims_mutex_unlock(&ictx->lock);
-	*out = list;
-	return ret;
+	return ims_container_of(obj, struct ims_ioas, obj);
 }
 
 static bool only_file_pages(struct ims_ioas *ioas)
@@ -497,22 +475,22 @@ static bool only_file_pages(struct ims_ioas *ioas)
 int ims_ioas_change_process(struct ims_ucmd *ucmd)
 {
 	struct iommu_ioas_change_process *cmd = ucmd->cmd;
-	struct ims_ioas **list;
+	struct ims_obj **list;
 	size_t nr, locked = 0;
 	int ret;
 
 	if (cmd->__reserved)
 		return -EOPNOTSUPP;
-	ret = all_ioas(ucmd->ictx, &list, &nr);
+	ret = ims_obj_collect(ucmd->ictx, IMS_OBJ_IOAS, &list, &nr);
 	for (; !ret && locked < nr; locked++)
-		ims_mutex_lock(&list[locked]->iova_lock);
+		ims_mutex_lock(&to_ioas(list[locked])->iova_lock);
 	for (size_t i = 0; !ret && i < nr; i++)
-		if (!only_file_pages(list[i]))
+		if (!only_file_pages(to_ioas(list[i])))
 			ret = -EINVAL;
 	for (size_t i = 0; i < nr; i++) {
 		if (i < locked)
-			ims_mutex_unlock(&list[i]->iova_lock);
-		ims_obj_put(ucmd->ictx, &list[i]->obj);
+			ims_mutex_unlock(&to_ioas(list[i])->iova_lock);
+		ims_obj_put(ucmd->ictx, list[i]);
 	}
 	ims_free(list);
 	return ret;

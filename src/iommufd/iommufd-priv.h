@@ -74,8 +74,25 @@ struct ims_iommufd_ctx {
 	struct ims_ioas *vfio_ioas;   /* the VFIO compatibility IOAS, not a reference */
 	bool account_mm;              /* IOMMU_OPTION_RLIMIT_MODE 1 */
 	struct ims_list igroups;      /* ims_igroup.node */
-	unsigned int refs;            /* the fd, accesses, VFIO groups (atomic) */
+	unsigned int refs;            /* the fd, accesses, VFIO groups, devices (atomic) */
+	unsigned int serial;          /* the host's context number (JSON state) */
+	struct ims_list registry_node;/* env->registry's list (registry lock) */
 };
+
+/* The host's live contexts [none in the kernel: the JSON state's index]. */
+struct ims_iommufd_registry {
+	struct ims_mutex lock;        /* contexts, next_serial */
+	struct ims_list contexts;
+	unsigned int next_serial;
+};
+
+/*
+ * The live contexts of @env's registry, each with a reference (drop with
+ * ims_iommufd_ctx_put) in a new array (ims_free), in creation order.  0 or
+ * -ENOMEM.
+ */
+int ims_iommufd_registry_get_all(const struct ims_iommufd_env *env,
+				 struct ims_iommufd_ctx ***out, size_t *nr);
 
 /* ---- the object table (main.c) ---- */
 
@@ -100,6 +117,12 @@ void ims_obj_users_dec(struct ims_obj *obj);
 int ims_obj_remove(struct ims_iommufd_ctx *ictx, struct ims_obj *to_destroy, uint32_t id);
 /* Drop the caller's reference of an object created for it and destroy it. */
 void ims_obj_destroy_user(struct ims_iommufd_ctx *ictx, struct ims_obj *obj);
+/*
+ * The published objects of @type (IMS_OBJ_ANY: all), both counts raised
+ * (ims_obj_put each), in ID order, in a new array (ims_free).  0 or -ENOMEM.
+ */
+int ims_obj_collect(struct ims_iommufd_ctx *ictx, enum ims_obj_type type,
+		    struct ims_obj ***out, size_t *nr);
 
 /* Copy @len bytes of the command back to the caller (at most its size). */
 struct ims_ucmd {
@@ -213,6 +236,12 @@ int ims_hwpt_attach(struct ims_hwpt_paging *hwpt, struct ims_iommufd_device *ide
 		    uint32_t pasid);
 /* Undo it; returns the HWPT the device left (the caller puts it), or NULL. */
 struct ims_hwpt_paging *ims_hwpt_detach(struct ims_iommufd_device *idev, uint32_t pasid);
+/*
+ * The device's attachments now: up to @max PASIDs (IMS_IOMMUFD_NO_PASID for
+ * the RID) and the IDs of their HWPTs; returns how many there are.
+ */
+size_t ims_idev_attachments(struct ims_iommufd_device *idev, uint32_t *pasids,
+			    uint32_t *hwpt_ids, size_t max);
 int ims_get_hw_info(struct ims_ucmd *ucmd);
 /* Where a profile's "incompatible" answer lets the search go on. */
 bool ims_iommufd_attach_soft(struct ims_iommufd_ctx *ictx, int err);

@@ -228,10 +228,110 @@ void ims_obj_destroy_user(struct ims_iommufd_ctx *ictx, struct ims_obj *obj)
 		ims_dbg(IMS_LOG_IOMMUFD, "object %u still in use at destroy: %d", id, ret);
 }
 
+int ims_obj_collect(struct ims_iommufd_ctx *ictx, enum ims_obj_type type,
+		    struct ims_obj ***out, size_t *nr)
+{
+	struct ims_obj **list = NULL, **grown, *obj;
+	uint32_t id;
+	int ret = 0;
+
+	*nr = 0;
+	ims_mutex_lock(&ictx->lock);
+	ims_idtable_for_each(&ictx->objects, id, obj) {
+		if (type != IMS_OBJ_ANY && obj->type != type)
+			continue;
+		grown = ims_realloc_array(list, *nr + 1, sizeof(*list));
+		if (!grown) {
+			ret = -ENOMEM;
+			break;
+		}
+		list = grown;
+		if (ims_obj_try_get(obj))
+			list[(*nr)++] = obj;
+	}
+	ims_mutex_unlock(&ictx->lock);
+	*out = list;
+	return ret;
+}
+
 int ims_ucmd_respond(struct ims_ucmd *ucmd, size_t len)
 {
 	return ims_copy_to_user(ucmd->ubuffer, ucmd->cmd, IMS_MIN((size_t)ucmd->user_size, len)) ?
 	       -EFAULT : 0;
+}
+
+/* ---- the registry of a host's contexts ---- */
+
+int ims_iommufd_registry_create(struct ims_iommufd_registry **out)
+{
+	struct ims_iommufd_registry *r = ims_zalloc(sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	ims_mutex_init(&r->lock);
+	ims_list_init(&r->contexts);
+	*out = r;
+	return 0;
+}
+
+void ims_iommufd_registry_destroy(struct ims_iommufd_registry *r)
+{
+	if (!r)
+		return;
+	ims_mutex_destroy(&r->lock);
+	ims_free(r);
+}
+
+static void registry_add(struct ims_iommufd_ctx *ictx)
+{
+	struct ims_iommufd_registry *r = ictx->env->registry;
+
+	ims_list_init(&ictx->registry_node);
+	if (!r)
+		return;
+	ims_mutex_lock(&r->lock);
+	ictx->serial = ++r->next_serial;
+	ims_list_add_tail(&ictx->registry_node, &r->contexts);
+	ims_mutex_unlock(&r->lock);
+}
+
+static void registry_del(struct ims_iommufd_ctx *ictx)
+{
+	struct ims_iommufd_registry *r = ictx->env->registry;
+
+	if (!r)
+		return;
+	ims_mutex_lock(&r->lock);
+	ims_list_del(&ictx->registry_node);
+	ims_mutex_unlock(&r->lock);
+}
+
+int ims_iommufd_registry_get_all(const struct ims_iommufd_env *env,
+				 struct ims_iommufd_ctx ***out, size_t *nr)
+{
+	struct ims_iommufd_registry *r = env->registry;
+	struct ims_iommufd_ctx **list = NULL, **grown, *ictx;
+	int ret = 0;
+
+	*nr = 0;
+	if (!r) {
+		*out = NULL;
+		return 0;
+	}
+	ims_mutex_lock(&r->lock);
+	ims_list_for_each_entry(ictx, &r->contexts, registry_node) {
+		grown = ims_realloc_array(list, *nr + 1, sizeof(*list));
+		if (!grown) {
+			ret = -ENOMEM;
+			break;
+		}
+		list = grown;
+		if (inc_not_zero(&ictx->refs))  /* not one being released */
+			list[(*nr)++] = ictx;
+	}
+	ims_mutex_unlock(&r->lock);
+	*out = list;
+	return ret;
 }
 
 /* ---- the context ---- */
@@ -247,6 +347,7 @@ struct ims_iommufd_ctx *ims_iommufd_ctx_open(const struct ims_iommufd_env *env)
 	ims_mutex_init(&ictx->lock);
 	ims_idtable_init(&ictx->objects, 1, IMS_OBJ_MAX_ID);
 	ims_list_init(&ictx->igroups);
+	registry_add(ictx);
 	return ictx;
 }
 
@@ -286,6 +387,7 @@ static void release(struct ims_iommufd_ctx *ictx)
 	struct ims_obj *obj;
 	bool any;
 
+	registry_del(ictx);
 	for (;;) {
 		obj = take_leaf(ictx, &any);
 		if (!obj)

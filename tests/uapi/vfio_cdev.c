@@ -29,6 +29,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <linux/vfio.h>
 
 #include "core/core.h"
@@ -606,6 +607,62 @@ TEST_F(cdev, mmap_after_bind)
 	memcpy(&seen, (char *)map + 16, 4);
 	EXPECT_EQ(value, seen);
 	munmap(map, 4096);
+}
+
+/* The JSON state: the IOAS with its area and HWPTs, the HWPT with its devices, the binds. */
+TEST_F(cdev, json_state)
+{
+	int a = open_cdev("0000:01:00.0"), b = open_cdev("0000:01:00.1");
+	uint32_t devid = 0, ha = self->ioas, hb = self->ioas;
+	uint64_t iova = 0;
+	json_object *state, *arr, *o, *devs;
+	char *text;
+
+	ASSERT_EQ(0, bind_iommufd(a, self->iommufd, &devid));
+	ASSERT_EQ(0, bind_iommufd(b, self->iommufd, NULL));
+	self->dfd[self->nr++] = a;
+	self->dfd[self->nr++] = b;
+	ASSERT_EQ(0, attach_pt(a, &ha));
+	ASSERT_EQ(0, attach_pt(b, &hb));
+	ASSERT_EQ(0, b_map(self->iommufd, self->ioas, self->buf, SZ_64K, &iova,
+			   IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE));
+	text = ims_host_state_json(b_host(), false);
+	ASSERT_TRUE(text != NULL);
+	state = json_tokener_parse(text);
+	free(text);
+	ASSERT_TRUE(state != NULL);
+	/* "ioas": this IOAS, its one area, the automatic HWPT and its domain. */
+	ASSERT_TRUE(json_object_object_get_ex(state, "ioas", &arr));
+	ASSERT_EQ(1, json_object_array_length(arr));
+	o = json_object_array_get_idx(arr, 0);
+	EXPECT_EQ((int)self->ioas, json_object_get_int(json_object_object_get(o, "id")));
+	EXPECT_EQ(1, json_object_get_int(json_object_object_get(o, "context")));
+	devs = json_object_object_get(o, "areas");
+	ASSERT_EQ(1, json_object_array_length(devs));
+	EXPECT_EQ((int64_t)iova, json_object_get_int64(json_object_object_get(
+		json_object_array_get_idx(devs, 0), "iova")));
+	EXPECT_EQ((int64_t)SZ_64K, json_object_get_int64(json_object_object_get(
+		json_object_array_get_idx(devs, 0), "size")));
+	EXPECT_EQ((int)ha, json_object_get_int(json_object_array_get_idx(
+		json_object_object_get(o, "hwpts"), 0)));
+	/* "hwpts": automatic, on the group's domain, with both functions. */
+	ASSERT_TRUE(json_object_object_get_ex(state, "hwpts", &arr));
+	ASSERT_EQ(1, json_object_array_length(arr));
+	o = json_object_array_get_idx(arr, 0);
+	EXPECT_TRUE(json_object_get_boolean(json_object_object_get(o, "auto")));
+	EXPECT_EQ((int)self->ioas, json_object_get_int(json_object_object_get(o, "ioas")));
+	EXPECT_EQ((int)b_domain_of("0000:01:00.0"),
+		  json_object_get_int(json_object_object_get(o, "domain")));
+	EXPECT_EQ(2, json_object_array_length(json_object_object_get(o, "devices")));
+	/* "binds": both devices, the first with the ID BIND returned. */
+	ASSERT_TRUE(json_object_object_get_ex(state, "binds", &arr));
+	ASSERT_EQ(2, json_object_array_length(arr));
+	o = json_object_array_get_idx(arr, 0);
+	EXPECT_EQ((int)devid, json_object_get_int(json_object_object_get(o, "id")));
+	EXPECT_EQ(0, strcmp("0000:01:00.0", json_object_get_string(json_object_object_get(o,
+											  "device"))));
+	EXPECT_EQ((int)ha, json_object_get_int(json_object_object_get(o, "hwpt")));
+	json_object_put(state);
 }
 
 /* ---- bind's refusals ---- */
