@@ -301,6 +301,14 @@ void ims_selftest_destroy(struct ims_obj *obj);
 int ims_selftest_hw_info(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
 			 uint32_t *type, void *data, uint32_t *len);
 bool ims_selftest_is_mock_dev(struct ims_iommufd_ctx *ictx, struct ims_device *dev);
+/*
+ * HWPT_ALLOC's driver data for a paging HWPT of @dev: 0 when it asks for
+ * the mock's default page table (what no data gives), -EOPNOTSUPP for
+ * another driver, another data type or page table, -EINVAL, -E2BIG,
+ * -EFAULT for the data itself.
+ */
+int ims_selftest_paging_data(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
+			     uint32_t type, uint64_t uptr, uint32_t len);
 /* IOAS_COPY's syzkaller encoding of its source IOVA (test interface only). */
 uint64_t ims_selftest_syz_src_iova(struct ims_iommufd_ctx *ictx, uint32_t ioas_id,
 				   uint64_t encoded);
