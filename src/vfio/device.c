@@ -11,7 +11,11 @@
  *                             container (EINVAL) whose IOMMU is set
  *                             (EINVAL); the device's first open takes a
  *                             container user and runs the driver's
- *                             open_device; more opens only count.
+ *                             open_device; more opens only count.  A group
+ *                             that joined an iommufd instead binds the
+ *                             device to it at first open and attaches it to
+ *                             its compatibility IOAS (device_cdev.c's
+ *                             binding); the last close unbinds.
  *   close                     the last close runs close_device and gives
  *                             the container user back.
  *   VFIO_DEVICE_FEATURE       the core's envelope (argsz, flags, GET/SET);
@@ -221,12 +225,34 @@ int ims_vfio_device_match(struct ims_device *dev, const char *buf)
 
 /* ---- open and close ---- */
 
+/*
+ * First open through a group that joined an iommufd [vfio_df_group_open]:
+ * bound to it, then attached to its compatibility IOAS (the legacy path
+ * cannot say which HWPT it got).
+ */
+static int first_open_iommufd(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
+{
+	uint32_t devid, ioas;
+	int ret = ims_vfio_iommufd_open(vdev, vg->iommufd, &devid);
+
+	if (ret)
+		return ret;
+	ret = ims_iommufd_vfio_compat_ioas_get_id(vg->iommufd, &ioas);
+	if (!ret)
+		ret = ims_vfio_iommufd_attach_rid(vdev, &ioas);
+	if (ret)
+		ims_vfio_iommufd_close(vdev);
+	return ret;
+}
+
 /* First open through a group [vfio_df_group_open, vfio_device_first_open]. */
 static int first_open(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
 {
 	struct ims_vfio_container *c = vg->container;
 	int ret;
 
+	if (!c)
+		return first_open_iommufd(vdev, vg);
 	ims_mutex_lock(&c->group_lock);
 	ret = c->iommu ? 0 : -EINVAL;   /* SET_IOMMU not done yet */
 	if (!ret)
@@ -248,7 +274,7 @@ static int open_locked(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
 	int ret = 0;
 
 	ims_assert_held(&vg->lock);
-	if (!vg->container)
+	if (!vg->container && !vg->iommufd)
 		return -EINVAL;
 	ims_mutex_lock(&vdev->lock);
 	if (!vdev->open_count)
@@ -300,7 +326,9 @@ void ims_vfio_device_file_release(struct ims_vfio_device_file *df)
 	ims_mutex_lock(&vg->lock);
 	ims_mutex_lock(&vdev->lock);
 	c = vg->container;
-	if (vdev->open_count == 1) {
+	if (vdev->open_count == 1 && vdev->idev) {
+		ims_vfio_iommufd_close(vdev);   /* opened while the group was in an iommufd */
+	} else if (vdev->open_count == 1) {
 		vdev->ops->close_device(vdev);
 		ims_mutex_lock(&c->group_lock);
 		vg->container_users--;

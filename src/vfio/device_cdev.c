@@ -36,6 +36,9 @@
  *                             RID detached, the device unbound, the group
  *                             unblocked
  *
+ * The binding itself (ims_vfio_iommufd_open/close/attach_rid) also serves
+ * the group path when the group joined an iommufd (device.c).
+ *
  * Glossary: "bound" = access granted = the device's one open through a
  * cdev; the RID is the device's requests without PASID.
  *
@@ -93,9 +96,9 @@ static int check_token(struct ims_vfio_device *vdev, const struct vfio_device_bi
 	return -EINVAL;
 }
 
-/* First open through the cdev [vfio_df_device_first_open, physical_bind]. */
-static int first_open(struct ims_vfio_device *vdev, struct ims_iommufd_ctx *ictx,
-		      uint32_t *devid)
+/* [vfio_df_device_first_open with an iommufd, vfio_iommufd_physical_bind] */
+int ims_vfio_iommufd_open(struct ims_vfio_device *vdev, struct ims_iommufd_ctx *ictx,
+			  uint32_t *devid)
 {
 	struct ims_iommufd_device *idev = ims_iommufd_device_bind(ictx, vdev->dev, devid);
 	int ret;
@@ -127,12 +130,11 @@ static void unbind(struct ims_vfio_device *vdev)
 	vdev->idev = NULL;
 }
 
-/* The last close [vfio_df_device_last_close]: the driver, then iommufd. */
-static void last_close(struct ims_vfio_device *vdev)
+/* [vfio_df_device_last_close with an iommufd]: the driver, then iommufd. */
+void ims_vfio_iommufd_close(struct ims_vfio_device *vdev)
 {
 	vdev->ops->close_device(vdev);
 	unbind(vdev);
-	vdev->open_count = 0;
 }
 
 /* Token, fd, single open [vfio_df_open]; vdev->lock held. */
@@ -153,7 +155,7 @@ static int open_bound(struct ims_vfio_device_file *df, const struct vfio_device_
 	if (IS_ERR(ictx))
 		return (int)PTR_ERR(ictx);
 	/* Only the group path opens a device more than once. */
-	ret = vdev->open_count ? -EINVAL : first_open(vdev, ictx, devid);
+	ret = vdev->open_count ? -EINVAL : ims_vfio_iommufd_open(vdev, ictx, devid);
 	if (ret) {
 		ims_iommufd_ctx_put(ictx);
 		return ret;
@@ -166,7 +168,8 @@ static int open_bound(struct ims_vfio_device_file *df, const struct vfio_device_
 static void close_bound(struct ims_vfio_device_file *df)
 {
 	ims_assert_held(&df->vdev->lock);
-	last_close(df->vdev);
+	ims_vfio_iommufd_close(df->vdev);
+	df->vdev->open_count = 0;
 	ims_iommufd_ctx_put(df->iommufd);
 	df->iommufd = NULL;
 }
@@ -236,7 +239,7 @@ void ims_vfio_cdev_release(struct ims_vfio_device_file *df)
 /* ---- attach and detach ---- */
 
 /* [vfio_iommufd_physical_attach_ioas]: attach, or replace once attached. */
-static int attach_rid(struct ims_vfio_device *vdev, uint32_t *pt_id)
+int ims_vfio_iommufd_attach_rid(struct ims_vfio_device *vdev, uint32_t *pt_id)
 {
 	int ret;
 
@@ -331,7 +334,8 @@ long ims_vfio_cdev_attach(struct ims_vfio_device_file *df, void *arg)
 		return ret;
 	pasid = at.flags & VFIO_DEVICE_ATTACH_PASID;
 	ims_mutex_lock(&vdev->lock);
-	ret = pasid ? attach_pasid(vdev, at.pasid, &at.pt_id) : attach_rid(vdev, &at.pt_id);
+	ret = pasid ? attach_pasid(vdev, at.pasid, &at.pt_id) :
+		      ims_vfio_iommufd_attach_rid(vdev, &at.pt_id);
 	if (!ret && ims_copy_to_user((char *)arg + offsetof(struct vfio_device_attach_iommufd_pt,
 							  pt_id), &at.pt_id, sizeof(at.pt_id))) {
 		detach_rid(vdev);   /* the kernel undoes the RID's attach, even for a PASID */

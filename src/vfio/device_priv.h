@@ -90,6 +90,18 @@ struct ims_vfio_device *ims_vfio_vdev_get(struct ims_device *dev,
 					  const struct ims_topo_device *desc);
 void ims_vfio_vdev_put(struct ims_vfio_device *vdev);
 
+/*
+ * A device's iommufd binding (device_cdev.c), for the cdev path and for a
+ * group that joined an iommufd; vdev->lock held.  Open: bind to @ictx
+ * (*@devid: the device object) and the driver's open_device.  Close: the
+ * driver's close_device, then every attachment and the binding go.
+ * Attach the RID to *@pt_id, or replace its attachment.
+ */
+int ims_vfio_iommufd_open(struct ims_vfio_device *vdev, struct ims_iommufd_ctx *ictx,
+			  uint32_t *devid);
+void ims_vfio_iommufd_close(struct ims_vfio_device *vdev);
+int ims_vfio_iommufd_attach_rid(struct ims_vfio_device *vdev, uint32_t *pt_id);
+
 /* The cdev path (device_cdev.c), called by device.c's file operations. */
 long ims_vfio_cdev_bind(struct ims_vfio_device_file *df, void *arg);
 long ims_vfio_cdev_attach(struct ims_vfio_device_file *df, void *arg);

@@ -365,6 +365,38 @@ TEST_F(nodes, group_device_fd)
 	b_close(container);
 }
 
+/* A group in an iommufd: GET_DEVICE_FD binds the device and attaches it to the compat IOAS. */
+TEST_F(nodes, group_in_iommufd)
+{
+	int group = open_group_of("0000:11:00.0"), dfd;
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map), .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.size = SZ_64K, .iova = SZ_1M,
+	};
+	struct iommu_vfio_ioas vioas = { .size = sizeof(vioas), .op = IOMMU_VFIO_IOAS_GET };
+	uint8_t *buf = b_buffer(SZ_64K);
+
+	ASSERT_NE(-1, group);
+	ASSERT_EQ(0, b_ioctl(group, VFIO_GROUP_SET_CONTAINER, &self->iommufd));
+	ASSERT_EQ(0, b_ioctl(self->iommufd, VFIO_SET_IOMMU, (void *)VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, b_ioctl(self->iommufd, IOMMU_VFIO_IOAS, &vioas));
+	EXPECT_FALSE(dma_claimed("0000:11:00.0"));
+	dfd = (int)b_ioctl(group, VFIO_GROUP_GET_DEVICE_FD, "0000:11:00.0");
+	ASSERT_NE(-1, dfd);
+	EXPECT_TRUE(dma_claimed("0000:11:00.0"));
+	EXPECT_EQ(1, b_nr_unmanaged());   /* an automatic HWPT of the compat IOAS */
+	EXPECT_ERRNO(EBUSY, b_destroy(self->iommufd, vioas.ioas_id));
+	map.vaddr = (uintptr_t)buf;
+	EXPECT_EQ(0, b_ioctl(self->iommufd, VFIO_IOMMU_MAP_DMA, &map));
+	EXPECT_NE(0, b_pins_at(buf));
+	EXPECT_EQ(0, get_info(dfd));
+	b_close(dfd);
+	EXPECT_FALSE(dma_claimed("0000:11:00.0"));
+	EXPECT_EQ(0, b_nr_unmanaged());
+	EXPECT_EQ(0, b_pins_at(buf));
+	b_close(group);
+}
+
 /* ---- attach, replace, detach: the profiles' attach contract ---- */
 
 FIXTURE(cdev)
