@@ -176,6 +176,35 @@ TEST_F(nodes, rdev_matches_sysfs)
 	}
 }
 
+/* /dev/iommu is a node too, with its misc device and module parameter. */
+TEST_F(nodes, iommu_node)
+{
+	char real[512], text[32] = "";
+	unsigned int maj, min;
+	struct stat st, fst;
+	FILE *f;
+
+	ASSERT_EQ(IMS_PATH_NODE, ims_host_resolve_path(b_host(), "/dev/iommu", real, sizeof(real)));
+	ASSERT_EQ(0, ims_stat_path(b_host(), "/dev/iommu", &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	ASSERT_EQ(IMS_PATH_TREE, ims_host_resolve_path(b_host(), "/sys/devices/virtual/misc/iommu/dev",
+						      real, sizeof(real)));
+	f = fopen(real, "r");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_EQ(2, fscanf(f, "%u:%u", &maj, &min));
+	fclose(f);
+	EXPECT_EQ(makedev(maj, min), st.st_rdev);
+	ASSERT_EQ(0, ims_fstat(b_host(), self->iommufd, &fst));
+	EXPECT_EQ(st.st_rdev, fst.st_rdev);
+	ASSERT_EQ(IMS_PATH_TREE, ims_host_resolve_path(b_host(),
+		  "/sys/module/iommufd/parameters/allow_unsafe_interrupts", real, sizeof(real)));
+	f = fopen(real, "r");
+	ASSERT_TRUE(f != NULL);
+	ASSERT_TRUE(fgets(text, sizeof(text), f) != NULL);
+	fclose(f);
+	EXPECT_EQ(0, strcmp(text, "N\n"));
+}
+
 /* vfio0, vfio1, ... in probe order; bridges and kernel-driver devices have none. */
 TEST_F(nodes, numbering)
 {
