@@ -49,5 +49,14 @@ bench: $(BUILD)/build.ninja
 	scripts/run-bench $(BUILD)
 	$(MESON) configure $(BUILD) --buildtype=debugoptimized -Dlock_debug=true >/dev/null
 
+# The kernel's own iommufd selftests (iommufd, iommufd_fail_nth) run under
+# `iommusim exec --iommufd-test`, written up in docs/conformance.md.  Not
+# part of `make test`: the tool downloads Debian's kernel source (170 MB)
+# into its cache the first time and builds the suite there.
+KSELFTESTS ?= ../shared/tools/kernel-selftests
+
+conformance: all
+	scripts/conformance --tool $(KSELFTESTS) --build $(BUILD) --out docs/conformance.md
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

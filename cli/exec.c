@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * iommusim exec [-p PLATFORM] [--profile P] [--trace] [--dump FILE] -- PROG ARGS...
+ * iommusim exec [-p PLATFORM] [--profile P] [--trace] [--dump FILE] [--iommufd-test]
+ *               -- PROG ARGS...
  *
  * Runs PROG on a simulated host: the LD_PRELOAD shim
  * (libiommusim-preload.so, src/shim/) goes in front of LD_PRELOAD and the
@@ -29,18 +30,20 @@
 
 struct exec_opts {
 	const char *platform, *profile, *dump, *debug, *dma_entry_limit;
-	bool trace, unsafe_interrupts;
+	bool trace, unsafe_interrupts, iommufd_test;
 	char **argv;           /* PROG ARGS... */
 };
 
 static const char usage[] =
 	"usage: iommusim exec [-p PLATFORM] [--profile upstream|seed|legacy] [--trace]\n"
 	"                     [--dump FILE] [--debug CATEGORIES] [--allow-unsafe-interrupts]\n"
-	"                     [--dma-entry-limit N] -- PROG ARGS...\n"
+	"                     [--dma-entry-limit N] [--iommufd-test] -- PROG ARGS...\n"
 	"\n"
 	"Run PROG with the simulated host: its /dev/vfio, /sys and ioctls are iommusim's.\n"
 	"--trace prints every call on the host's files and the kernel's decisions on\n"
-	"stderr; --dump writes the JSON state to FILE when PROG exits (%p: its pid).";
+	"stderr; --dump writes the JSON state to FILE when PROG exits (%p: its pid).\n"
+	"--iommufd-test enables /dev/iommu's test interface (IOMMU_TEST_CMD and its mock\n"
+	"devices), which the kernel's iommufd selftests need.";
 
 static int parse_args(struct exec_opts *o, int argc, char **argv)
 {
@@ -52,6 +55,7 @@ static int parse_args(struct exec_opts *o, int argc, char **argv)
 		{ "debug", required_argument, NULL, 'D' },
 		{ "allow-unsafe-interrupts", no_argument, NULL, 'u' },
 		{ "dma-entry-limit", required_argument, NULL, 'l' },
+		{ "iommufd-test", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,6 +71,7 @@ static int parse_args(struct exec_opts *o, int argc, char **argv)
 		case 'D': o->debug = optarg; break;
 		case 'u': o->unsafe_interrupts = true; break;
 		case 'l': o->dma_entry_limit = optarg; break;
+		case 'T': o->iommufd_test = true; break;
 		case 'h': return puts(usage) < 0 ? 1 : -1;
 		case ':': return cli_usage_error("exec: option '%s' needs a value", argv[optind - 1]);
 		default: return cli_usage_error("exec: bad option '%s'", argv[optind - 1]);
@@ -176,6 +181,8 @@ static int set_environment(const struct exec_opts *o, const char *preload)
 		ret |= setenv("IOMMUSIM_ALLOW_UNSAFE_INTERRUPTS", "1", 1);
 	if (o->dma_entry_limit)
 		ret |= setenv("IOMMUSIM_DMA_ENTRY_LIMIT", o->dma_entry_limit, 1);
+	if (o->iommufd_test)
+		ret |= setenv("IOMMUSIM_IOMMUFD_TEST", "1", 1);
 	if (asprintf(&list, "%s%s%s", preload, old && *old ? ":" : "", old ? old : "") < 0)
 		return cli_error("out of memory");
 	ret |= setenv("LD_PRELOAD", list, 1);

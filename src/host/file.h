@@ -66,10 +66,29 @@ extern const struct ims_file_ops ims_iommufd_fops;
 extern const struct ims_file_ops ims_iommufd_access_fops;
 extern const struct ims_path_ops ims_iommufd_paths;
 extern const struct ims_file_ops ims_vfio_device_fops;
+extern const struct ims_file_ops ims_vfio_cdev_fops;
+extern const struct ims_path_ops ims_vfio_cdev_paths;
 
 /* VFIO_GROUP_GET_DEVICE_FD on @group_file (file_device.c): a new fd or -errno. */
 long ims_vfio_group_get_device_fd(struct ims_host *host, struct ims_host_file *group_file,
 				  void *arg);
+
+/*
+ * The object of a VFIO device file, opened through its group
+ * (ims_vfio_device_fops) or its cdev (ims_vfio_cdev_fops, file_cdev.c);
+ * both kinds share the calls that only need the device.
+ */
+struct ims_device_file {
+	struct ims_vfio_device_file *df;
+	struct ims_host_file *group_file;   /* the group path: a reference */
+	unsigned int cdev_index;            /* the cdev path: vfio<N> */
+};
+ssize_t ims_device_file_read(struct ims_host *host, struct ims_host_file *file, void *buf,
+			     size_t count, int64_t *pos);
+ssize_t ims_device_file_write(struct ims_host *host, struct ims_host_file *file,
+			      const void *buf, size_t count, int64_t *pos);
+int ims_device_file_mmap(struct ims_host *host, struct ims_host_file *file, uint64_t offset,
+			 size_t length, int prot);
 
 /*
  * Hand out a new fd for @obj with @ops (used by opens and by ioctls that

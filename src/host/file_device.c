@@ -27,42 +27,37 @@
 #include "util/alloc.h"
 #include "util/err.h"
 
-struct device_file {
-	struct ims_vfio_device_file *df;
-	struct ims_host_file *group_file;   /* a reference */
-};
-
 static long device_ioctl(struct ims_host *host, struct ims_host_file *file,
 			 unsigned long cmd, void *arg)
 {
-	struct device_file *f = file->obj;
+	struct ims_device_file *f = file->obj;
 
 	(void)host;
 	return ims_vfio_device_ioctl(f->df, cmd, arg);
 }
 
-static ssize_t device_read(struct ims_host *host, struct ims_host_file *file, void *buf,
-			   size_t count, int64_t *pos)
+ssize_t ims_device_file_read(struct ims_host *host, struct ims_host_file *file, void *buf,
+			     size_t count, int64_t *pos)
 {
-	struct device_file *f = file->obj;
+	struct ims_device_file *f = file->obj;
 
 	(void)host;
 	return ims_vfio_device_rw(f->df, buf, count, pos, false);
 }
 
-static ssize_t device_write(struct ims_host *host, struct ims_host_file *file,
-			    const void *buf, size_t count, int64_t *pos)
+ssize_t ims_device_file_write(struct ims_host *host, struct ims_host_file *file,
+			      const void *buf, size_t count, int64_t *pos)
 {
-	struct device_file *f = file->obj;
+	struct ims_device_file *f = file->obj;
 
 	(void)host;
 	return ims_vfio_device_rw(f->df, (void *)buf, count, pos, true);
 }
 
-static int device_mmap(struct ims_host *host, struct ims_host_file *file, uint64_t offset,
-		       size_t length, int prot)
+int ims_device_file_mmap(struct ims_host *host, struct ims_host_file *file, uint64_t offset,
+			 size_t length, int prot)
 {
-	struct device_file *f = file->obj;
+	struct ims_device_file *f = file->obj;
 
 	(void)host;
 	return ims_vfio_device_mmap_check(f->df, offset, length, prot);
@@ -79,7 +74,7 @@ static void device_stat(struct ims_host_file *file, struct stat *st)
 
 static void device_release(struct ims_host *host, struct ims_host_file *file)
 {
-	struct device_file *f = file->obj;
+	struct ims_device_file *f = file->obj;
 
 	ims_vfio_device_file_release(f->df);
 	ims_host_put_file(host, f->group_file);
@@ -89,9 +84,9 @@ static void device_release(struct ims_host *host, struct ims_host_file *file)
 const struct ims_file_ops ims_vfio_device_fops = {
 	.name = "[vfio-device]",
 	.ioctl = device_ioctl,
-	.read = device_read,
-	.write = device_write,
-	.mmap = device_mmap,
+	.read = ims_device_file_read,
+	.write = ims_device_file_write,
+	.mmap = ims_device_file_mmap,
 	.stat = device_stat,
 	.release = device_release,
 };
@@ -144,7 +139,7 @@ static int share_backing(struct ims_vfio_device_file *df, int fd)
 static int new_device_fd(struct ims_host *host, struct ims_host_file *group_file,
 			 struct ims_vfio_device_file *df)
 {
-	struct device_file *f = ims_zalloc(sizeof(*f));
+	struct ims_device_file *f = ims_zalloc(sizeof(*f));
 	int fd, ret;
 
 	if (!f) {

@@ -69,6 +69,28 @@ const struct ims_path_ops ims_iommufd_paths = {
 	.open = iommufd_open,
 };
 
+/* ---- the sysfs view: the misc device and the module parameter ---- */
+
+int ims_host_iommufd_sysfs(struct ims_host *host, struct ims_sysfs *s)
+{
+	static const char dir[] = "/sys/devices/virtual/misc/iommu";
+	int ret = ims_sysfs_own(s, dir);
+
+	if (!ret)
+		ret = ims_sysfs_add_file(s, "/sys/devices/virtual/misc/iommu/dev", 0444, "%u:%u\n",
+					 IMS_IOMMUFD_MAJOR, IMS_IOMMUFD_MINOR);
+	if (!ret)
+		ret = ims_sysfs_own(s, "/sys/module/iommufd");
+	if (!ret)
+		ret = ims_sysfs_add_file(s, "/sys/module/iommufd/parameters/allow_unsafe_interrupts",
+					 0644, "%c\n",
+					 host->iommufd_env.allow_unsafe_interrupts ? 'Y' : 'N');
+	if (!ret)
+		ret = ims_sysfs_add_devnode(s, "/dev/iommu", 0660,
+					    makedev(IMS_IOMMUFD_MAJOR, IMS_IOMMUFD_MINOR));
+	return ret;
+}
+
 /* ---- the environment ---- */
 
 static int access_fd_new(void *host, struct ims_test_access *access)
@@ -115,7 +137,8 @@ int ims_host_iommufd_init(struct ims_host *host)
 		.fd_close = fd_close,
 		.host = host,
 	};
-	if (host->params.opts.iommufd_test)
+	ret = ims_iommufd_registry_create(&env->registry);
+	if (!ret && host->params.opts.iommufd_test)
 		ret = ims_iommufd_selftest_create(host->core, &env->selftest);
 	return ret;
 }
@@ -124,4 +147,6 @@ void ims_host_iommufd_fini(struct ims_host *host)
 {
 	ims_iommufd_selftest_destroy(host->iommufd_env.selftest);
 	host->iommufd_env.selftest = NULL;
+	ims_iommufd_registry_destroy(host->iommufd_env.registry);
+	host->iommufd_env.registry = NULL;
 }

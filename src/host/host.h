@@ -72,6 +72,9 @@ int ims_host_create_params(const struct ims_host_params *params, struct ims_host
 /* iommufd's environment (and its test interface when enabled); file_iommufd.c. */
 int ims_host_iommufd_init(struct ims_host *host);
 void ims_host_iommufd_fini(struct ims_host *host);
+/* Their parts of the sysfs view (sysfs.c's list): /dev/iommu, the VFIO cdevs. */
+int ims_host_iommufd_sysfs(struct ims_host *host, struct ims_sysfs *s);
+int ims_host_vfio_cdev_sysfs(struct ims_host *host, struct ims_sysfs *s);
 /* The VFIO group for iommu_group @id, or NULL. */
 struct ims_vfio_group *ims_host_vfio_group(struct ims_host *host, uint32_t id);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The host's JSON state (DESIGN 3): the core's arrays plus "containers".
- * Every container reachable from an open fd or from a group appears once.
+ * The host's JSON state (DESIGN 3): the core's arrays, "containers", and
+ * iommufd's "ioas", "hwpts" and "binds" (src/iommufd/state.c).  Every
+ * container reachable from an open fd or from a group appears once.
  */
 #include <json-c/json.h>
 #include <linux/vfio.h>
@@ -94,6 +95,7 @@ IMS_EXPORT char *ims_host_state_json(struct ims_host *host, bool pretty)
 			json_object_array_add(arr, container_json(containers[i]));
 	}
 	json_object_object_add(state, "containers", arr);
+	ims_iommufd_state_add_json(&host->iommufd_env, state);
 	text = json_object_to_json_string_ext(state, pretty ? JSON_C_TO_STRING_PRETTY :
 							       JSON_C_TO_STRING_PLAIN);
 	copy = text ? ims_strdup(text) : NULL;

@@ -21,6 +21,7 @@
 #include "util/err.h"
 
 static const struct ims_path_ops *const path_kinds[] = {
+	&ims_vfio_cdev_paths,
 	&ims_vfio_paths,
 	&ims_iommufd_paths,
 	NULL,

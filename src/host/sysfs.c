@@ -996,6 +996,17 @@ static int part_debugfs(struct ims_sysfs *s)
 	return ret;
 }
 
+/* Parts kept by the file kinds they belong to (host.h). */
+static int part_iommufd(struct ims_sysfs *s)
+{
+	return ims_host_iommufd_sysfs(s->host, s);
+}
+
+static int part_vfio_cdevs(struct ims_sysfs *s)
+{
+	return ims_host_vfio_cdev_sysfs(s->host, s);
+}
+
 /*
  * The parts of the tree, in order (later parts link to earlier ones).  A
  * layer with files of its own adds its part here (see sysfs.h).
@@ -1005,6 +1016,8 @@ static int (*const parts[])(struct ims_sysfs *s) = {
 	part_groups,
 	part_devices,
 	part_vfio,
+	part_vfio_cdevs,
+	part_iommufd,
 	part_modules,
 	part_debugfs,
 };

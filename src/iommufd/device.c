@@ -341,6 +341,28 @@ struct ims_hwpt_paging *ims_hwpt_detach(struct ims_iommufd_device *idev, uint32_
 	return hwpt;
 }
 
+size_t ims_idev_attachments(struct ims_iommufd_device *idev, uint32_t *pasids,
+			    uint32_t *hwpt_ids, size_t max)
+{
+	struct ims_igroup *igroup = idev->igroup;
+	size_t n = 0;
+
+	ims_mutex_lock(&igroup->lock);
+	for (size_t i = 0; i < igroup->nr_attach; i++) {
+		struct ims_igroup_attach *a = &igroup->attach[i];
+
+		if (!attach_has(a, idev))
+			continue;
+		if (n < max) {
+			pasids[n] = a->pasid;
+			hwpt_ids[n] = a->hwpt->obj.id;
+		}
+		n++;
+	}
+	ims_mutex_unlock(&igroup->lock);
+	return n;
+}
+
 /* ---- replace ---- */
 
 static void unreserve_group(struct ims_igroup_attach *a, struct ims_ioas *ioas)

@@ -13,7 +13,9 @@
  *
  * Nested HWPTs need a driver with nesting support; the drivers modelled so
  * far have none, so a nested allocation answers as the kernel does for such
- * a driver (EOPNOTSUPP).
+ * a driver (EOPNOTSUPP).  Driver data for a paging HWPT is read only by the
+ * test interface's mock (its page-table kind); every other driver refuses
+ * it (EOPNOTSUPP).
  */
 #include <errno.h>
 #include <string.h>
@@ -171,11 +173,15 @@ static int alloc_on_ioas(struct ims_ucmd *ucmd, struct ims_ioas *ioas,
 {
 	struct iommu_hwpt_alloc *cmd = ucmd->cmd;
 	struct ims_hwpt_paging *hwpt;
-	int ret;
+	int ret = 0;
 
-	/* Driver data for a paging domain: none of our drivers takes any. */
+	/* The flags first, then the driver's reading of its data. */
 	if (cmd->data_len)
-		return -EOPNOTSUPP;
+		ret = check_paging_flags(idev, cmd->flags) ?:
+		      ims_selftest_paging_data(ucmd->ictx, idev->dev, cmd->data_type,
+					       cmd->data_uptr, cmd->data_len);
+	if (ret)
+		return ret;
 	ims_mutex_lock(&ioas->mutex);
 	hwpt = ims_hwpt_paging_alloc(ucmd->ictx, ioas, idev, IMS_IOMMUFD_NO_PASID, cmd->flags,
 				     false);

@@ -442,3 +442,56 @@ int ims_ioas_option(struct ims_ucmd *ucmd)
 	ims_obj_put(ucmd->ictx, &ioas->obj);
 	return ret;
 }
+
+/* ---- IOAS_CHANGE_PROCESS ---- */
+
+static struct ims_ioas *to_ioas(struct ims_obj *obj)
+{
+	return ims_container_of(obj, struct ims_ioas, obj);
+}
+
+static bool only_file_pages(struct ims_ioas *ioas)
+{
+	struct ims_iopt_area *area;
+
+	ims_assert_held(&ioas->iova_lock);
+	ims_iopt_for_each_area(&ioas->iopt, area, 0, UINT64_MAX)
+		if (!area->pages || area->pages->fd < 0)
+			return false;
+	return true;
+}
+
+/*
+ * Pinned pages are charged to the process that mapped them; this command
+ * moves the charge of every IOAS of the context to the caller, which the
+ * kernel allows only when every mapping comes from a file (user memory
+ * belongs to the address space that mapped it: EINVAL).  Each process has
+ * a host of its own here (docs/limits.md, "Processes"), so the caller is
+ * always the process the pages are charged to: once the mappings pass the
+ * check there is nothing to move.  Every IOAS is held locked across the
+ * check, as the kernel takes all their locks, in ID order (no other path
+ * holds two iova locks).
+ */
+int ims_ioas_change_process(struct ims_ucmd *ucmd)
+{
+	struct iommu_ioas_change_process *cmd = ucmd->cmd;
+	struct ims_obj **list;
+	size_t nr, locked = 0;
+	int ret;
+
+	if (cmd->__reserved)
+		return -EOPNOTSUPP;
+	ret = ims_obj_collect(ucmd->ictx, IMS_OBJ_IOAS, &list, &nr);
+	for (; !ret && locked < nr; locked++)
+		ims_mutex_lock(&to_ioas(list[locked])->iova_lock);
+	for (size_t i = 0; !ret && i < nr; i++)
+		if (!only_file_pages(to_ioas(list[i])))
+			ret = -EINVAL;
+	for (size_t i = 0; i < nr; i++) {
+		if (i < locked)
+			ims_mutex_unlock(&to_ioas(list[i])->iova_lock);
+		ims_obj_put(ucmd->ictx, list[i]);
+	}
+	ims_free(list);
+	return ret;
+}

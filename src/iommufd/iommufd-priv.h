@@ -56,6 +56,7 @@ enum ims_obj_type {
 	IMS_OBJ_ACCESS,
 	IMS_OBJ_FAULT,
 	IMS_OBJ_SELFTEST,
+	IMS_OBJ_VIOMMU,          /* never created: no modelled driver has vIOMMUs */
 	IMS_OBJ_NR,
 };
 
@@ -73,8 +74,25 @@ struct ims_iommufd_ctx {
 	struct ims_ioas *vfio_ioas;   /* the VFIO compatibility IOAS, not a reference */
 	bool account_mm;              /* IOMMU_OPTION_RLIMIT_MODE 1 */
 	struct ims_list igroups;      /* ims_igroup.node */
-	unsigned int refs;            /* the fd, accesses, VFIO groups (atomic) */
+	unsigned int refs;            /* the fd, accesses, VFIO groups, devices (atomic) */
+	unsigned int serial;          /* the host's context number (JSON state) */
+	struct ims_list registry_node;/* env->registry's list (registry lock) */
 };
+
+/* The host's live contexts [none in the kernel: the JSON state's index]. */
+struct ims_iommufd_registry {
+	struct ims_mutex lock;        /* contexts, next_serial */
+	struct ims_list contexts;
+	unsigned int next_serial;
+};
+
+/*
+ * The live contexts of @env's registry, each with a reference (drop with
+ * ims_iommufd_ctx_put) in a new array (ims_free), in creation order.  0 or
+ * -ENOMEM.
+ */
+int ims_iommufd_registry_get_all(const struct ims_iommufd_env *env,
+				 struct ims_iommufd_ctx ***out, size_t *nr);
 
 /* ---- the object table (main.c) ---- */
 
@@ -99,6 +117,12 @@ void ims_obj_users_dec(struct ims_obj *obj);
 int ims_obj_remove(struct ims_iommufd_ctx *ictx, struct ims_obj *to_destroy, uint32_t id);
 /* Drop the caller's reference of an object created for it and destroy it. */
 void ims_obj_destroy_user(struct ims_iommufd_ctx *ictx, struct ims_obj *obj);
+/*
+ * The published objects of @type (IMS_OBJ_ANY: all), both counts raised
+ * (ims_obj_put each), in ID order, in a new array (ims_free).  0 or -ENOMEM.
+ */
+int ims_obj_collect(struct ims_iommufd_ctx *ictx, enum ims_obj_type type,
+		    struct ims_obj ***out, size_t *nr);
 
 /* Copy @len bytes of the command back to the caller (at most its size). */
 struct ims_ucmd {
@@ -133,6 +157,7 @@ int ims_ioas_map_file(struct ims_ucmd *ucmd);
 int ims_ioas_copy(struct ims_ucmd *ucmd);
 int ims_ioas_unmap(struct ims_ucmd *ucmd);
 int ims_ioas_option(struct ims_ucmd *ucmd);
+int ims_ioas_change_process(struct ims_ucmd *ucmd);
 /* Map / unmap helpers shared with the VFIO compatibility ioctls. */
 int ims_ioas_map_user(struct ims_ioas *ioas, uint64_t uptr, uint64_t length, uint64_t *iova,
 		      int prot, unsigned int flags);
@@ -211,6 +236,12 @@ int ims_hwpt_attach(struct ims_hwpt_paging *hwpt, struct ims_iommufd_device *ide
 		    uint32_t pasid);
 /* Undo it; returns the HWPT the device left (the caller puts it), or NULL. */
 struct ims_hwpt_paging *ims_hwpt_detach(struct ims_iommufd_device *idev, uint32_t pasid);
+/*
+ * The device's attachments now: up to @max PASIDs (IMS_IOMMUFD_NO_PASID for
+ * the RID) and the IDs of their HWPTs; returns how many there are.
+ */
+size_t ims_idev_attachments(struct ims_iommufd_device *idev, uint32_t *pasids,
+			    uint32_t *hwpt_ids, size_t max);
 int ims_get_hw_info(struct ims_ucmd *ucmd);
 /* Where a profile's "incompatible" answer lets the search go on. */
 bool ims_iommufd_attach_soft(struct ims_iommufd_ctx *ictx, int err);
@@ -251,6 +282,12 @@ int ims_access_rw(struct ims_access *access, uint64_t iova, void *ubuf, uint64_t
 /* An unmap of [iova, iova + length) needs the accesses of @ioas to let go. */
 void ims_access_notify_unmap(struct ims_ioas *ioas, uint64_t iova, uint64_t length);
 
+/* ---- the vIOMMU family without driver support (viommu.c) ---- */
+
+int ims_viommu_alloc_ioctl(struct ims_ucmd *ucmd);
+int ims_vdevice_alloc_ioctl(struct ims_ucmd *ucmd);
+int ims_hwpt_invalidate(struct ims_ucmd *ucmd);
+
 /* ---- VFIO compatibility (vfio_compat.c) ---- */
 
 long ims_iommufd_vfio_ioctl(struct ims_iommufd_ctx *ictx, unsigned long cmd, void *arg);
@@ -264,6 +301,14 @@ void ims_selftest_destroy(struct ims_obj *obj);
 int ims_selftest_hw_info(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
 			 uint32_t *type, void *data, uint32_t *len);
 bool ims_selftest_is_mock_dev(struct ims_iommufd_ctx *ictx, struct ims_device *dev);
+/*
+ * HWPT_ALLOC's driver data for a paging HWPT of @dev: 0 when it asks for
+ * the mock's default page table (what no data gives), -EOPNOTSUPP for
+ * another driver, another data type or page table, -EINVAL, -E2BIG,
+ * -EFAULT for the data itself.
+ */
+int ims_selftest_paging_data(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
+			     uint32_t type, uint64_t uptr, uint32_t len);
 /* IOAS_COPY's syzkaller encoding of its source IOVA (test interface only). */
 uint64_t ims_selftest_syz_src_iova(struct ims_iommufd_ctx *ictx, uint32_t ioas_id,
 				   uint64_t encoded);

@@ -23,8 +23,10 @@
 
 struct ims_iommufd_ctx;
 struct ims_iommufd_device;
+struct ims_iommufd_registry;
 struct ims_iommufd_selftest;
 struct ims_test_access;
+struct json_object;
 
 /* What iommufd needs from the host it runs in. */
 struct ims_iommufd_env {
@@ -32,6 +34,7 @@ struct ims_iommufd_env {
 	struct ims_mm *mm;                    /* the process's pinned-memory account */
 	bool allow_unsafe_interrupts;         /* module parameter */
 	struct ims_iommufd_selftest *selftest;/* NULL: IOMMU_TEST_CMD is unknown */
+	struct ims_iommufd_registry *registry;/* the host's live contexts, or NULL */
 	/*
 	 * File services for the selftest's access objects: a new fd that owns
 	 * @access (its last close calls ims_test_access_release()); the access
@@ -56,6 +59,22 @@ void ims_iommufd_ctx_get(struct ims_iommufd_ctx *ictx);
 void ims_iommufd_ctx_put(struct ims_iommufd_ctx *ictx);
 /* An ioctl on the context's fd: >= 0 or a negative errno (-ENOTTY unknown). */
 long ims_iommufd_ioctl(struct ims_iommufd_ctx *ictx, unsigned long cmd, void *arg);
+
+/*
+ * The contexts of a host, for its state: ims_iommufd_registry_create() for
+ * ims_iommufd_env.registry (every context opened with that env joins it);
+ * destroy it once its contexts are gone.
+ */
+int ims_iommufd_registry_create(struct ims_iommufd_registry **out);
+void ims_iommufd_registry_destroy(struct ims_iommufd_registry *registry);
+/*
+ * iommufd's part of the JSON state (DESIGN 3), added to @state: arrays
+ * "ioas" (context, id, areas {iova, size}, hwpts, domains), "hwpts"
+ * (context, id, ioas, domain, auto, devices) and "binds" (context, id,
+ * device, hwpt, pasids {pasid, hwpt}) over every context of the registry.
+ * "context" numbers the contexts of the host from 1, in creation order.
+ */
+void ims_iommufd_state_add_json(const struct ims_iommufd_env *env, struct json_object *state);
 
 /* ---- VFIO groups joining an iommufd (VFIO_GROUP_SET_CONTAINER) ---- */
 

@@ -228,10 +228,110 @@ void ims_obj_destroy_user(struct ims_iommufd_ctx *ictx, struct ims_obj *obj)
 		ims_dbg(IMS_LOG_IOMMUFD, "object %u still in use at destroy: %d", id, ret);
 }
 
+int ims_obj_collect(struct ims_iommufd_ctx *ictx, enum ims_obj_type type,
+		    struct ims_obj ***out, size_t *nr)
+{
+	struct ims_obj **list = NULL, **grown, *obj;
+	uint32_t id;
+	int ret = 0;
+
+	*nr = 0;
+	ims_mutex_lock(&ictx->lock);
+	ims_idtable_for_each(&ictx->objects, id, obj) {
+		if (type != IMS_OBJ_ANY && obj->type != type)
+			continue;
+		grown = ims_realloc_array(list, *nr + 1, sizeof(*list));
+		if (!grown) {
+			ret = -ENOMEM;
+			break;
+		}
+		list = grown;
+		if (ims_obj_try_get(obj))
+			list[(*nr)++] = obj;
+	}
+	ims_mutex_unlock(&ictx->lock);
+	*out = list;
+	return ret;
+}
+
 int ims_ucmd_respond(struct ims_ucmd *ucmd, size_t len)
 {
 	return ims_copy_to_user(ucmd->ubuffer, ucmd->cmd, IMS_MIN((size_t)ucmd->user_size, len)) ?
 	       -EFAULT : 0;
+}
+
+/* ---- the registry of a host's contexts ---- */
+
+int ims_iommufd_registry_create(struct ims_iommufd_registry **out)
+{
+	struct ims_iommufd_registry *r = ims_zalloc(sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	ims_mutex_init(&r->lock);
+	ims_list_init(&r->contexts);
+	*out = r;
+	return 0;
+}
+
+void ims_iommufd_registry_destroy(struct ims_iommufd_registry *r)
+{
+	if (!r)
+		return;
+	ims_mutex_destroy(&r->lock);
+	ims_free(r);
+}
+
+static void registry_add(struct ims_iommufd_ctx *ictx)
+{
+	struct ims_iommufd_registry *r = ictx->env->registry;
+
+	ims_list_init(&ictx->registry_node);
+	if (!r)
+		return;
+	ims_mutex_lock(&r->lock);
+	ictx->serial = ++r->next_serial;
+	ims_list_add_tail(&ictx->registry_node, &r->contexts);
+	ims_mutex_unlock(&r->lock);
+}
+
+static void registry_del(struct ims_iommufd_ctx *ictx)
+{
+	struct ims_iommufd_registry *r = ictx->env->registry;
+
+	if (!r)
+		return;
+	ims_mutex_lock(&r->lock);
+	ims_list_del(&ictx->registry_node);
+	ims_mutex_unlock(&r->lock);
+}
+
+int ims_iommufd_registry_get_all(const struct ims_iommufd_env *env,
+				 struct ims_iommufd_ctx ***out, size_t *nr)
+{
+	struct ims_iommufd_registry *r = env->registry;
+	struct ims_iommufd_ctx **list = NULL, **grown, *ictx;
+	int ret = 0;
+
+	*nr = 0;
+	if (!r) {
+		*out = NULL;
+		return 0;
+	}
+	ims_mutex_lock(&r->lock);
+	ims_list_for_each_entry(ictx, &r->contexts, registry_node) {
+		grown = ims_realloc_array(list, *nr + 1, sizeof(*list));
+		if (!grown) {
+			ret = -ENOMEM;
+			break;
+		}
+		list = grown;
+		if (inc_not_zero(&ictx->refs))  /* not one being released */
+			list[(*nr)++] = ictx;
+	}
+	ims_mutex_unlock(&r->lock);
+	*out = list;
+	return ret;
 }
 
 /* ---- the context ---- */
@@ -247,6 +347,7 @@ struct ims_iommufd_ctx *ims_iommufd_ctx_open(const struct ims_iommufd_env *env)
 	ims_mutex_init(&ictx->lock);
 	ims_idtable_init(&ictx->objects, 1, IMS_OBJ_MAX_ID);
 	ims_list_init(&ictx->igroups);
+	registry_add(ictx);
 	return ictx;
 }
 
@@ -286,6 +387,7 @@ static void release(struct ims_iommufd_ctx *ictx)
 	struct ims_obj *obj;
 	bool any;
 
+	registry_del(ictx);
 	for (;;) {
 		obj = take_leaf(ictx, &any);
 		if (!obj)
@@ -370,8 +472,10 @@ union ucmd_buffer {
 	struct iommu_hw_info info;
 	struct iommu_hwpt_alloc hwpt;
 	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
+	struct iommu_hwpt_invalidate invalidate;
 	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
 	struct iommu_ioas_alloc alloc;
+	struct iommu_ioas_change_process change_process;
 	struct iommu_ioas_allow_iovas allow_iovas;
 	struct iommu_ioas_copy ioas_copy;
 	struct iommu_ioas_iova_ranges iova_ranges;
@@ -379,7 +483,9 @@ union ucmd_buffer {
 	struct iommu_ioas_map_file map_file;
 	struct iommu_ioas_unmap unmap;
 	struct iommu_option option;
+	struct iommu_vdevice_alloc vdevice;
 	struct iommu_vfio_ioas vfio_ioas;
+	struct iommu_viommu_alloc viommu;
 	struct ims_iommu_test_cmd test;
 };
 
@@ -405,11 +511,15 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IOMMU_HWPT_ALLOC, ims_hwpt_alloc_ioctl, struct iommu_hwpt_alloc, __reserved),
 	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, ims_hwpt_get_dirty_bitmap,
 		 struct iommu_hwpt_get_dirty_bitmap, data),
+	IOCTL_OP(IOMMU_HWPT_INVALIDATE, ims_hwpt_invalidate, struct iommu_hwpt_invalidate,
+		 __reserved),
 	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, ims_hwpt_set_dirty_tracking,
 		 struct iommu_hwpt_set_dirty_tracking, __reserved),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, ims_ioas_alloc_ioctl, struct iommu_ioas_alloc, out_ioas_id),
 	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, ims_ioas_allow_iovas, struct iommu_ioas_allow_iovas,
 		 allowed_iovas),
+	IOCTL_OP(IOMMU_IOAS_CHANGE_PROCESS, ims_ioas_change_process,
+		 struct iommu_ioas_change_process, __reserved),
 	IOCTL_OP(IOMMU_IOAS_COPY, ims_ioas_copy, struct iommu_ioas_copy, src_iova),
 	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, ims_ioas_iova_ranges, struct iommu_ioas_iova_ranges,
 		 out_iova_alignment),
@@ -418,40 +528,11 @@ static const struct ioctl_op ioctl_ops[] = {
 	IOCTL_OP(IOMMU_IOAS_UNMAP, ims_ioas_unmap, struct iommu_ioas_unmap, length),
 	IOCTL_OP(IOMMU_OPTION, option_ioctl, struct iommu_option, val64),
 	IOCTL_OP(IOMMU_VFIO_IOAS, ims_vfio_ioas, struct iommu_vfio_ioas, __reserved),
+	IOCTL_OP(IOMMU_VIOMMU_ALLOC, ims_viommu_alloc_ioctl, struct iommu_viommu_alloc,
+		 out_viommu_id),
+	IOCTL_OP(IOMMU_VDEVICE_ALLOC, ims_vdevice_alloc_ioctl, struct iommu_vdevice_alloc, virt_id),
 	IOCTL_OP(IMS_IOMMU_TEST_CMD, ims_iommufd_test, struct ims_iommu_test_cmd, last),
 };
-
-/* Bytes [ksize, usize) of the caller's struct must be zero. */
-static int check_tail_zero(const void *ubuf, size_t ksize, size_t usize)
-{
-	unsigned char chunk[256];
-
-	for (size_t off = ksize; off < usize;) {
-		size_t n = IMS_MIN(usize - off, sizeof(chunk));
-
-		if (ims_copy_from_user(chunk, (const char *)ubuf + off, n))
-			return -EFAULT;
-		for (size_t i = 0; i < n; i++)
-			if (chunk[i])
-				return -E2BIG;
-		off += n;
-	}
-	return 0;
-}
-
-/* copy_struct_from_user: the known part, zero-filled or tail-checked. */
-static int copy_struct(void *dst, size_t ksize, const void *ubuf, size_t usize)
-{
-	int ret;
-
-	memset(dst, 0, ksize);
-	if (usize > ksize) {
-		ret = check_tail_zero(ubuf, ksize, usize);
-		if (ret)
-			return ret;
-	}
-	return ims_copy_from_user(dst, ubuf, IMS_MIN(ksize, usize)) ? -EFAULT : 0;
-}
 
 static const struct ioctl_op *find_op(struct ims_iommufd_ctx *ictx, unsigned long cmd)
 {
@@ -481,7 +562,7 @@ long ims_iommufd_ioctl(struct ims_iommufd_ctx *ictx, unsigned long cmd, void *ar
 		return -ENOTTY;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
-	ret = copy_struct(&buf, op->size, arg, ucmd.user_size);
+	ret = ims_copy_struct_from_user(&buf, op->size, arg, ucmd.user_size);
 	if (ret)
 		return ret;
 	ucmd.cmd = &buf;

@@ -18,8 +18,11 @@
  * Implemented: ADD_RESERVED, MOCK_DOMAIN, MOCK_DOMAIN_FLAGS,
  * MOCK_DOMAIN_REPLACE, MD_CHECK_MAP, MD_CHECK_REFS, CREATE_ACCESS,
  * ACCESS_PAGES, DESTROY_ACCESS_PAGES, ACCESS_RW, ACCESS_REPLACE_IOAS,
- * SET_TEMP_MEMORY_LIMIT, DEV_CHECK_CACHE, DIRTY.  The others (nested
- * domains, faults, vIOMMUs, PASIDs, dma-bufs) answer EOPNOTSUPP.
+ * SET_TEMP_MEMORY_LIMIT, DEV_CHECK_CACHE, DIRTY, PASID_ATTACH,
+ * PASID_REPLACE, PASID_DETACH, PASID_CHECK_HWPT.  The others (nested
+ * domains, faults, vIOMMUs, dma-bufs) answer EOPNOTSUPP.  HWPT_ALLOC data
+ * of type SELFTEST selects the mock's page table: the default one is the
+ * mock driver's; the huge one (1 MiB pages, no aperture) is not modelled.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -132,6 +135,23 @@ int ims_selftest_hw_info(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
 	return 0;
 }
 
+int ims_selftest_paging_data(struct ims_iommufd_ctx *ictx, struct ims_device *dev,
+			     uint32_t type, uint64_t uptr, uint32_t len)
+{
+	const size_t minsz = offsetof(struct ims_hwpt_selftest, pagetable_type) + sizeof(uint32_t);
+	struct ims_hwpt_selftest cfg;
+	int ret;
+
+	if (!ims_selftest_is_mock_dev(ictx, dev) || type != IMS_HWPT_DATA_SELFTEST)
+		return -EOPNOTSUPP;
+	if (len < minsz)
+		return -EINVAL;
+	ret = ims_copy_struct_from_user(&cfg, sizeof(cfg), (const void *)(uintptr_t)uptr, len);
+	if (ret)
+		return ret;
+	return cfg.pagetable_type == IMS_MOCK_IOMMUPT_DEFAULT ? 0 : -EOPNOTSUPP;
+}
+
 /* ---- mock devices ---- */
 
 static struct ims_device *mock_dev_create(struct ims_iommufd_selftest *st,
@@ -160,8 +180,11 @@ static struct ims_device *mock_dev_create(struct ims_iommufd_selftest *st,
 void ims_selftest_destroy(struct ims_obj *obj)
 {
 	struct selftest_obj *sobj = ims_container_of(obj, struct selftest_obj, obj);
+	uint32_t pasid, hwpt;
 
-	ims_iommufd_device_detach(sobj->idev, IMS_IOMMUFD_NO_PASID);
+	/* Every attachment goes: the RID, and PASIDs a test left (the kernel warns). */
+	while (ims_idev_attachments(sobj->idev, &pasid, &hwpt, 1))
+		ims_iommufd_device_detach(sobj->idev, pasid);
 	ims_iommufd_device_unbind(sobj->idev);
 	ims_device_remove(sobj->dev);
 }
@@ -224,6 +247,81 @@ static int mock_domain_replace(struct ims_ucmd *ucmd, struct ims_iommu_test_cmd 
 		ret = ims_ucmd_respond(ucmd, sizeof(*cmd));
 	}
 	ims_obj_put(ucmd->ictx, obj);
+	return ret;
+}
+
+/* ---- PASIDs of a mock device ---- */
+
+static struct selftest_obj *sobj_get(struct ims_iommufd_ctx *ictx, uint32_t id)
+{
+	struct ims_obj *obj = ims_obj_get(ictx, id, IMS_OBJ_SELFTEST);
+
+	return IS_ERR(obj) ? (void *)obj : ims_container_of(obj, struct selftest_obj, obj);
+}
+
+/* PASID_ATTACH, PASID_REPLACE: the device API on a PASID, the HWPT used comes back. */
+static int pasid_attach(struct ims_ucmd *ucmd, struct ims_iommu_test_cmd *cmd, bool replace)
+{
+	struct selftest_obj *sobj = sobj_get(ucmd->ictx, cmd->id);
+	uint32_t pasid = cmd->pasid_attach.pasid;
+	int ret;
+
+	if (IS_ERR(sobj))
+		return (int)PTR_ERR(sobj);
+	ret = replace ? ims_iommufd_device_replace(sobj->idev, pasid, &cmd->pasid_attach.pt_id) :
+			ims_iommufd_device_attach(sobj->idev, pasid, &cmd->pasid_attach.pt_id);
+	if (!ret) {
+		ret = ims_ucmd_respond(ucmd, sizeof(*cmd));
+		if (ret && !replace)
+			ims_iommufd_device_detach(sobj->idev, pasid);
+	}
+	ims_obj_put(ucmd->ictx, &sobj->obj);
+	return ret;
+}
+
+/* PASID_DETACH: detaching a PASID that is not attached is no error. */
+static int pasid_detach(struct ims_ucmd *ucmd, struct ims_iommu_test_cmd *cmd)
+{
+	struct selftest_obj *sobj = sobj_get(ucmd->ictx, cmd->id);
+
+	if (IS_ERR(sobj))
+		return (int)PTR_ERR(sobj);
+	ims_iommufd_device_detach(sobj->idev, cmd->pasid_attach.pasid);
+	ims_obj_put(ucmd->ictx, &sobj->obj);
+	return 0;
+}
+
+/* The HWPT on @pasid of the device, 0 for none. */
+static uint32_t pasid_hwpt(struct ims_iommufd_device *idev, uint32_t pasid)
+{
+	uint32_t pasids[16], ids[16];
+	size_t n = ims_idev_attachments(idev, pasids, ids, 16);
+
+	for (size_t i = 0; i < IMS_MIN(n, (size_t)16); i++)
+		if (pasids[i] == pasid)
+			return ids[i];
+	return 0;
+}
+
+/* PASID_CHECK_HWPT: @pasid must be on that HWPT (0: on none); EINVAL otherwise. */
+static int pasid_check(struct ims_ucmd *ucmd, struct ims_iommu_test_cmd *cmd)
+{
+	struct selftest_obj *sobj = sobj_get(ucmd->ictx, cmd->id);
+	uint32_t want = cmd->pasid_attach.pt_id;
+	struct ims_obj *hwpt = NULL;
+	int ret = 0;
+
+	if (IS_ERR(sobj))
+		return (int)PTR_ERR(sobj);
+	if (want) {
+		hwpt = ims_obj_get(ucmd->ictx, want, IMS_OBJ_HWPT_PAGING);
+		ret = IS_ERR(hwpt) ? (int)PTR_ERR(hwpt) : 0;
+	}
+	if (!ret && pasid_hwpt(sobj->idev, cmd->pasid_attach.pasid) != want)
+		ret = -EINVAL;
+	if (!IS_ERR_OR_NULL(hwpt))
+		ims_obj_put(ucmd->ictx, hwpt);
+	ims_obj_put(ucmd->ictx, &sobj->obj);
 	return ret;
 }
 
@@ -763,6 +861,13 @@ int ims_iommufd_test(struct ims_ucmd *ucmd)
 		return set_memory_limit(ucmd, cmd);
 	case IMS_TEST_OP_DIRTY:
 		return mark_dirty(ucmd, cmd);
+	case IMS_TEST_OP_PASID_ATTACH:
+	case IMS_TEST_OP_PASID_REPLACE:
+		return pasid_attach(ucmd, cmd, cmd->op == IMS_TEST_OP_PASID_REPLACE);
+	case IMS_TEST_OP_PASID_DETACH:
+		return pasid_detach(ucmd, cmd);
+	case IMS_TEST_OP_PASID_CHECK_HWPT:
+		return pasid_check(ucmd, cmd);
 	default:
 		return -EOPNOTSUPP;
 	}

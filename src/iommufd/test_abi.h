@@ -84,6 +84,14 @@ struct ims_test_hw_info {
 /* HWPT_ALLOC driver data type of the mock (nested HWPTs, page-table kind). */
 #define IMS_HWPT_DATA_SELFTEST 0xdeadu
 
+/* The mock's HWPT_ALLOC data for a paging HWPT: which page table. */
+struct ims_hwpt_selftest {
+	__u32 iotlb;
+	__u32 pagetable_type;
+};
+#define IMS_MOCK_IOMMUPT_DEFAULT 0u
+#define IMS_MOCK_IOMMUPT_HUGE 1u   /* 1 MiB and CPU pages, no aperture: not modelled */
+
 struct ims_iommu_test_cmd {
 	__u32 size;
 	__u32 op;
@@ -158,7 +166,7 @@ struct ims_iommu_test_cmd {
 		} check_dev_cache;
 		struct {
 			__u32 pasid;
-			__u32 pt_id;
+			__u32 pt_id;   /* also PASID_REPLACE's; PASID_CHECK_HWPT's hwpt_id */
 		} pasid_attach;
 	};
 	__u32 last;
@@ -175,5 +183,6 @@ _Static_assert(offsetof(struct ims_iommu_test_cmd, check_refs.refs) == 32,
 	       "check_refs.refs at 32");
 _Static_assert(offsetof(struct ims_iommu_test_cmd, dirty.out_nr_dirty) == 56,
 	       "dirty.out_nr_dirty at 56");
+_Static_assert(sizeof(struct ims_hwpt_selftest) == 8, "hwpt_selftest is 8 bytes");
 
 #endif

@@ -422,6 +422,7 @@ static void options_from_env(struct ims_host_options *o)
 	memset(o, 0, sizeof(*o));
 	o->profile = getenv("IOMMUSIM_PROFILE");
 	o->allow_unsafe_interrupts = env_flag("IOMMUSIM_ALLOW_UNSAFE_INTERRUPTS");
+	o->iommufd_test = env_flag("IOMMUSIM_IOMMUFD_TEST");
 	if (limit) {
 		char *end;
 		unsigned long v = strtoul(limit, &end, 0);

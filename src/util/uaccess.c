@@ -73,6 +73,37 @@ int ims_clear_user(void *udst, size_t len)
 	return 0;
 }
 
+/* Bytes [@from, @to) at @usrc must be zero: 0, -E2BIG or -EFAULT. */
+static int check_zeroed_user(const void *usrc, size_t from, size_t to)
+{
+	unsigned char chunk[256];
+
+	for (size_t off = from; off < to;) {
+		size_t n = to - off < sizeof(chunk) ? to - off : sizeof(chunk);
+
+		if (ims_copy_from_user(chunk, (const char *)usrc + off, n))
+			return -EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (chunk[i])
+				return -E2BIG;
+		off += n;
+	}
+	return 0;
+}
+
+int ims_copy_struct_from_user(void *dst, size_t ksize, const void *usrc, size_t usize)
+{
+	int ret;
+
+	memset(dst, 0, ksize);
+	if (usize > ksize) {
+		ret = check_zeroed_user(usrc, ksize, usize);
+		if (ret)
+			return ret;
+	}
+	return ims_copy_from_user(dst, usrc, usize < ksize ? usize : ksize);
+}
+
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #define MADV_POPULATE_WRITE 23

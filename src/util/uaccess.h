@@ -22,6 +22,12 @@
 /* 0 or -EFAULT. */
 int ims_copy_from_user(void *dst, const void *usrc, size_t len);
 int ims_copy_to_user(void *udst, const void *src, size_t len);
+/*
+ * The kernel's copy_struct_from_user: a struct the caller says is @usize
+ * bytes into our @ksize-byte @dst.  A shorter one is zero-filled; a longer
+ * one must have a zero tail: 0, -E2BIG, -EFAULT.
+ */
+int ims_copy_struct_from_user(void *dst, size_t ksize, const void *usrc, size_t usize);
 /* Zero @len bytes at @udst; 0 or -EFAULT. */
 int ims_clear_user(void *udst, size_t len);
 /*

@@ -11,7 +11,11 @@
  *                             container (EINVAL) whose IOMMU is set
  *                             (EINVAL); the device's first open takes a
  *                             container user and runs the driver's
- *                             open_device; more opens only count.
+ *                             open_device; more opens only count.  A group
+ *                             that joined an iommufd instead binds the
+ *                             device to it at first open and attaches it to
+ *                             its compatibility IOAS (device_cdev.c's
+ *                             binding); the last close unbinds.
  *   close                     the last close runs close_device and gives
  *                             the container user back.
  *   VFIO_DEVICE_FEATURE       the core's envelope (argsz, flags, GET/SET);
@@ -20,6 +24,13 @@
  *                             or are EINVAL (vfio-platform has no op).
  *   other ioctls, read/write, mmap   the driver's (device_pci.c,
  *                             device_platform.c).
+ *   the cdev path             VFIO_DEVICE_BIND_IOMMUFD and
+ *                             ATTACH/DETACH_IOMMUFD_PT are device_cdev.c's;
+ *                             a file opened through the cdev answers EINVAL
+ *                             to everything else (ioctls, read, write,
+ *                             mmap) until it is bound.  BIND on a file
+ *                             opened through the group is EINVAL, ATTACH
+ *                             and DETACH go to its driver (ENOTTY).
  *
  * Devices live in a registry keyed by core device, created by the first
  * opener and freed when the last reference goes (the kernel keeps a
@@ -112,8 +123,8 @@ static struct ims_vfio_device *vdev_new(struct ims_device *dev,
 }
 
 /* A reference to @dev's device, created if needed; NULL on ENOMEM. */
-static struct ims_vfio_device *vdev_get(struct ims_device *dev,
-					const struct ims_topo_device *desc)
+struct ims_vfio_device *ims_vfio_vdev_get(struct ims_device *dev,
+					  const struct ims_topo_device *desc)
 {
 	struct ims_vfio_device *vdev;
 
@@ -143,7 +154,7 @@ static struct ims_vfio_device *vdev_find(struct ims_device *dev)
 	return vdev;
 }
 
-static void vdev_put(struct ims_vfio_device *vdev)
+void ims_vfio_vdev_put(struct ims_vfio_device *vdev)
 {
 	bool last;
 
@@ -214,12 +225,34 @@ int ims_vfio_device_match(struct ims_device *dev, const char *buf)
 
 /* ---- open and close ---- */
 
+/*
+ * First open through a group that joined an iommufd [vfio_df_group_open]:
+ * bound to it, then attached to its compatibility IOAS (the legacy path
+ * cannot say which HWPT it got).
+ */
+static int first_open_iommufd(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
+{
+	uint32_t devid, ioas;
+	int ret = ims_vfio_iommufd_open(vdev, vg->iommufd, &devid);
+
+	if (ret)
+		return ret;
+	ret = ims_iommufd_vfio_compat_ioas_get_id(vg->iommufd, &ioas);
+	if (!ret)
+		ret = ims_vfio_iommufd_attach_rid(vdev, &ioas);
+	if (ret)
+		ims_vfio_iommufd_close(vdev);
+	return ret;
+}
+
 /* First open through a group [vfio_df_group_open, vfio_device_first_open]. */
 static int first_open(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
 {
 	struct ims_vfio_container *c = vg->container;
 	int ret;
 
+	if (!c)
+		return first_open_iommufd(vdev, vg);
 	ims_mutex_lock(&c->group_lock);
 	ret = c->iommu ? 0 : -EINVAL;   /* SET_IOMMU not done yet */
 	if (!ret)
@@ -241,7 +274,7 @@ static int open_locked(struct ims_vfio_device *vdev, struct ims_vfio_group *vg)
 	int ret = 0;
 
 	ims_assert_held(&vg->lock);
-	if (!vg->container)
+	if (!vg->container && !vg->iommufd)
 		return -EINVAL;
 	ims_mutex_lock(&vdev->lock);
 	if (!vdev->open_count)
@@ -261,7 +294,7 @@ struct ims_vfio_device_file *ims_vfio_device_open_group(struct ims_vfio_group *v
 
 	if (!df)
 		return ERR_PTR(-ENOMEM);
-	df->vdev = vdev_get(dev, desc);
+	df->vdev = ims_vfio_vdev_get(dev, desc);
 	if (!df->vdev)
 		goto err_free;
 	ims_mutex_lock(&vg->lock);
@@ -270,10 +303,11 @@ struct ims_vfio_device_file *ims_vfio_device_open_group(struct ims_vfio_group *v
 	if (ret)
 		goto err_put;
 	df->group = vg;
+	df->access_granted = true;
 	return df;
 
 err_put:
-	vdev_put(df->vdev);
+	ims_vfio_vdev_put(df->vdev);
 err_free:
 	ims_free(df);
 	return ERR_PTR(ret);
@@ -285,10 +319,16 @@ void ims_vfio_device_file_release(struct ims_vfio_device_file *df)
 	struct ims_vfio_group *vg = df->group;
 	struct ims_vfio_container *c;
 
+	if (!vg) {
+		ims_vfio_cdev_release(df);
+		return;
+	}
 	ims_mutex_lock(&vg->lock);
 	ims_mutex_lock(&vdev->lock);
 	c = vg->container;
-	if (vdev->open_count == 1) {
+	if (vdev->open_count == 1 && vdev->idev) {
+		ims_vfio_iommufd_close(vdev);   /* opened while the group was in an iommufd */
+	} else if (vdev->open_count == 1) {
 		vdev->ops->close_device(vdev);
 		ims_mutex_lock(&c->group_lock);
 		vg->container_users--;
@@ -297,7 +337,7 @@ void ims_vfio_device_file_release(struct ims_vfio_device_file *df)
 	vdev->open_count--;
 	ims_mutex_unlock(&vdev->lock);
 	ims_mutex_unlock(&vg->lock);
-	vdev_put(vdev);
+	ims_vfio_vdev_put(vdev);
 	ims_free(df);
 }
 
@@ -340,11 +380,26 @@ static long device_feature(struct ims_vfio_device *vdev, void *arg)
 	return vdev->ops->device_feature ? -ENOTTY : -EINVAL;
 }
 
+/* Bound through the cdev, or opened through the group: access is granted. */
+static bool granted(struct ims_vfio_device_file *df)
+{
+	return __atomic_load_n(&df->access_granted, __ATOMIC_ACQUIRE);
+}
+
+/* [vfio_device_fops_unl_ioctl]: BIND first, then nothing until bound. */
 long ims_vfio_device_ioctl(struct ims_vfio_device_file *df, unsigned long cmd, void *arg)
 {
 	struct ims_vfio_device *vdev = df->vdev;
 	long ret;
 
+	if (cmd == VFIO_DEVICE_BIND_IOMMUFD)
+		return ims_vfio_cdev_bind(df, arg);
+	if (!granted(df))
+		return -EINVAL;
+	if (!df->group && cmd == VFIO_DEVICE_ATTACH_IOMMUFD_PT)
+		return ims_vfio_cdev_attach(df, arg);
+	if (!df->group && cmd == VFIO_DEVICE_DETACH_IOMMUFD_PT)
+		return ims_vfio_cdev_detach(df, arg);
 	ims_mutex_lock(&vdev->lock);
 	if (cmd == VFIO_DEVICE_FEATURE)
 		ret = device_feature(vdev, arg);
@@ -360,6 +415,8 @@ ssize_t ims_vfio_device_rw(struct ims_vfio_device_file *df, void *buf, size_t co
 	struct ims_vfio_device *vdev = df->vdev;
 	ssize_t ret;
 
+	if (!granted(df))
+		return -EINVAL;
 	ims_mutex_lock(&vdev->lock);
 	ret = vdev->ops->rw(vdev, buf, count, pos, write);
 	ims_mutex_unlock(&vdev->lock);
@@ -380,6 +437,8 @@ int ims_vfio_device_mmap_check(struct ims_vfio_device_file *df, uint64_t offset,
 	len = ((uint64_t)length + page - 1) & ~(page - 1);
 	if (!len || offset + len < offset)
 		return -EOVERFLOW;
+	if (!granted(df))
+		return -EINVAL;
 	ims_mutex_lock(&vdev->lock);
 	ret = vdev->ops->mmap(vdev, offset, len);
 	ims_mutex_unlock(&vdev->lock);
@@ -409,7 +468,7 @@ int ims_vfio_device_raise(struct ims_device *dev, unsigned int index, unsigned i
 	if (vdev->open_count && vdev->ops->raise)
 		ret = vdev->ops->raise(vdev, index, vector, level);
 	ims_mutex_unlock(&vdev->lock);
-	vdev_put(vdev);
+	ims_vfio_vdev_put(vdev);
 	return ret;
 }
 

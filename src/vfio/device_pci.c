@@ -542,4 +542,6 @@ const struct ims_vfio_device_ops ims_vfio_pci_ops = {
 	.mmap = pci_mmap,
 	.raise = ims_vfio_pci_raise,
 	.device_feature = true,
+	.match_token = true,
+	.pasid_attach = true,
 };

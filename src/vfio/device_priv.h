@@ -8,20 +8,28 @@
  *                         open count and its driver's state.
  *   ims_vfio_device_ops   [vfio_device_ops] the driver: vfio-pci
  *                         (device_pci*.c) or vfio-platform.
+ *   ims_vfio_device_file  [vfio_device_file] one open file: through the
+ *                         group (VFIO_GROUP_GET_DEVICE_FD, device.c) or
+ *                         the device's cdev (device_cdev.c), which gives
+ *                         access only once VFIO_DEVICE_BIND_IOMMUFD
+ *                         succeeded (@access_granted).
  *   ims_vfio_pci          vfio-pci's state of an open device: the endpoint
  *                         (src/devices), the virtualized config space
  *                         [vconfig + perm_bits], the interrupt contexts.
  *
  * Locking: vdev->lock [dev_set->lock, igate, memory_lock in one] protects
- * open_count and everything in the driver state, and is the endpoint's lock
- * (device models run under it).  Taken after the group's lock and before
- * the container's group_lock when a first open uses the container.
+ * open_count, the iommufd binding and everything in the driver state, and
+ * is the endpoint's lock (device models run under it).  Taken after the
+ * group's lock and before the container's group_lock when a first open uses
+ * the container; iommufd's locks (bind, attach) are taken inside it.
  */
 #ifndef IMS_VFIO_DEVICE_PRIV_H
 #define IMS_VFIO_DEVICE_PRIV_H
 
 #include <linux/vfio.h>
 #include <sys/types.h>
+
+#include "iommusim/uapi/iommufd.h"   /* the cdev ioctls, newer than <linux/vfio.h> */
 
 #include "devices/pci_ep.h"
 #include "vfio.h"
@@ -43,6 +51,10 @@ struct ims_vfio_device_ops {
 	/* The driver answers VFIO_DEVICE_FEATURE for features the core does
 	 * not know (ENOTTY); without, the core answers EINVAL. */
 	bool device_feature;
+	/* The cdev path: the driver checks VF tokens [match_token_uuid] and
+	 * attaches PASIDs [pasid_attach_ioas, pasid_detach_ioas]. */
+	bool match_token;
+	bool pasid_attach;
 };
 
 struct ims_vfio_device {
@@ -54,13 +66,47 @@ struct ims_vfio_device {
 	struct ims_mutex lock;
 	unsigned int open_count;
 	struct ims_vfio_pci *pci;          /* vfio-pci, while open */
+	/* opened through the cdev: the iommufd binding [vfio/iommufd.c] */
+	struct ims_iommufd_device *idev;   /* [iommufd_device] */
+	bool iommufd_attached;             /* the RID is attached */
+	uint32_t *pasids;                  /* PASIDs attached [pasids ida] */
+	size_t nr_pasids;
 };
 
 /* An open file of a device [vfio_device_file]. */
 struct ims_vfio_device_file {
 	struct ims_vfio_device *vdev;
-	struct ims_vfio_group *group;      /* opened through this group */
+	struct ims_vfio_group *group;      /* opened through this group, or NULL */
+	bool access_granted;               /* ioctls, read, write, mmap (atomic) */
+	/* opened through the cdev (device_cdev.c): */
+	struct ims_vfio_group *dev_group;  /* the device's group, blocked while bound */
+	struct ims_iommufd_ctx *iommufd;   /* bound to it (a reference; vdev->lock) */
+	ims_vfio_iommufd_from_fd iommufd_from_fd;
+	void *from_fd_arg;
 };
+
+/* The registry (device.c): a reference to @dev's device, made if needed. */
+struct ims_vfio_device *ims_vfio_vdev_get(struct ims_device *dev,
+					  const struct ims_topo_device *desc);
+void ims_vfio_vdev_put(struct ims_vfio_device *vdev);
+
+/*
+ * A device's iommufd binding (device_cdev.c), for the cdev path and for a
+ * group that joined an iommufd; vdev->lock held.  Open: bind to @ictx
+ * (*@devid: the device object) and the driver's open_device.  Close: the
+ * driver's close_device, then every attachment and the binding go.
+ * Attach the RID to *@pt_id, or replace its attachment.
+ */
+int ims_vfio_iommufd_open(struct ims_vfio_device *vdev, struct ims_iommufd_ctx *ictx,
+			  uint32_t *devid);
+void ims_vfio_iommufd_close(struct ims_vfio_device *vdev);
+int ims_vfio_iommufd_attach_rid(struct ims_vfio_device *vdev, uint32_t *pt_id);
+
+/* The cdev path (device_cdev.c), called by device.c's file operations. */
+long ims_vfio_cdev_bind(struct ims_vfio_device_file *df, void *arg);
+long ims_vfio_cdev_attach(struct ims_vfio_device_file *df, void *arg);
+long ims_vfio_cdev_detach(struct ims_vfio_device_file *df, void *arg);
+void ims_vfio_cdev_release(struct ims_vfio_device_file *df);
 
 /* Eventfds taken by SET_IRQS [eventfd_ctx]: our own duplicate, -1 = none. */
 int ims_vfio_eventfd_get(int fd);

@@ -16,7 +16,10 @@
  * context (its VFIO compatibility IOAS is created if needed) and DMA
  * ownership is claimed later, device by device, when device fds open.
  *
- * Only one open of a group at a time (EBUSY), as in the kernel.
+ * Only one open of a group at a time (EBUSY), as in the kernel, and none
+ * while a device of the group is bound through its cdev
+ * (/dev/vfio/devices/vfioN, device_cdev.c): the two paths exclude each
+ * other with EBUSY both ways.
  */
 #include <errno.h>
 #include <linux/vfio.h>
@@ -53,12 +56,32 @@ int ims_vfio_group_open(struct ims_vfio_group *vg)
 	int ret = 0;
 
 	ims_mutex_lock(&vg->lock);
-	if (vg->opened)
+	if (vg->opened || vg->cdev_binds)
 		ret = -EBUSY;
 	else
 		vg->opened = true;
 	ims_mutex_unlock(&vg->lock);
 	return ret;
+}
+
+int ims_vfio_group_block(struct ims_vfio_group *vg)
+{
+	int ret = 0;
+
+	ims_mutex_lock(&vg->lock);
+	if (vg->opened)
+		ret = -EBUSY;
+	else
+		vg->cdev_binds++;
+	ims_mutex_unlock(&vg->lock);
+	return ret;
+}
+
+void ims_vfio_group_unblock(struct ims_vfio_group *vg)
+{
+	ims_mutex_lock(&vg->lock);
+	vg->cdev_binds--;
+	ims_mutex_unlock(&vg->lock);
 }
 
 /* Leave the container: detach from its backend, release ownership. */

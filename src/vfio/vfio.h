@@ -111,6 +111,7 @@ struct ims_vfio_group {
 	struct ims_list container_node;
 	unsigned int container_users;      /* 1 + open device fds */
 	bool opened;                       /* /dev/vfio/N is open (one at a time) */
+	unsigned int cdev_binds;           /* devices bound through their cdev */
 };
 
 /* Containers: the fd's life cycle and its ioctls. */
@@ -123,8 +124,15 @@ long ims_vfio_container_ioctl(struct ims_vfio_container *c, unsigned long cmd, v
 struct ims_vfio_group *ims_vfio_group_new(const struct ims_vfio_env *env,
 					  struct ims_group *group);
 void ims_vfio_group_free(struct ims_vfio_group *vg);
-/* open(/dev/vfio/N): EBUSY while already open. */
+/* open(/dev/vfio/N): EBUSY while already open or a device cdev is bound. */
 int ims_vfio_group_open(struct ims_vfio_group *vg);
+/*
+ * The cdev path's side of the exclusion [vfio_device_block_group]: a
+ * device bound through its cdev keeps the group from being opened; EBUSY
+ * while the group is open.  Undo with ims_vfio_group_unblock().
+ */
+int ims_vfio_group_block(struct ims_vfio_group *vg);
+void ims_vfio_group_unblock(struct ims_vfio_group *vg);
 /* close(): leaves the container if still in one. */
 void ims_vfio_group_release(struct ims_vfio_group *vg);
 long ims_vfio_group_get_status(struct ims_vfio_group *vg, void *arg);
@@ -160,12 +168,15 @@ bool ims_vfio_iova_contains(const struct ims_vfio_iova_list *l, uint64_t start, 
 /* VFIO devices (device*.c; docs/devices.md)                           */
 /*
  * A device bound to vfio-pci or vfio-platform, opened through its group
- * (VFIO_GROUP_GET_DEVICE_FD).  The device object is separate from how it
+ * (VFIO_GROUP_GET_DEVICE_FD) or its cdev (/dev/vfio/devices/vfioN, then
+ * VFIO_DEVICE_BIND_IOMMUFD).  The device object is separate from how it
  * is opened: it exists while it has open files and keeps the endpoint
  * (src/devices) of a PCI function; each open file is an
  * ims_vfio_device_file.  Opening through the group needs the group in a
  * container with an IOMMU set, and keeps the container in use (group
- * UNSET_CONTAINER is EBUSY) until the device's last file closes.
+ * UNSET_CONTAINER is EBUSY) until the device's last file closes.  Binding
+ * through the cdev claims the device for an iommufd, and keeps the group
+ * from being opened (and the reverse) until the file closes.
  */
 #include <sys/types.h>
 
@@ -193,6 +204,23 @@ int ims_vfio_device_match(struct ims_device *dev, const char *buf);
 struct ims_vfio_device_file *ims_vfio_device_open_group(struct ims_vfio_group *vg,
 							struct ims_device *dev,
 							const struct ims_topo_device *desc);
+/*
+ * The cdev path (/dev/vfio/devices/vfioN, device_cdev.c).  The host
+ * resolves fds: @from_fd gives the iommufd context behind fd @fd of the
+ * program with a reference of its own, or ERR_PTR(-EBADF) for no open fd,
+ * ERR_PTR(-EBADFD) for a file that is not /dev/iommu.
+ */
+typedef struct ims_iommufd_ctx *(*ims_vfio_iommufd_from_fd)(void *arg, int fd);
+/*
+ * Open @dev (whose VFIO group is @vg) through its cdev: nothing is checked
+ * or claimed yet, the file only allows VFIO_DEVICE_BIND_IOMMUFD (every
+ * other ioctl, read, write and mmap is EINVAL until it succeeds).
+ * ERR_PTR(-ENOMEM).
+ */
+struct ims_vfio_device_file *ims_vfio_device_open_cdev(struct ims_vfio_group *vg,
+						       struct ims_device *dev,
+						       const struct ims_topo_device *desc,
+						       ims_vfio_iommufd_from_fd from_fd, void *arg);
 /* close() of the last fd of the file. */
 void ims_vfio_device_file_release(struct ims_vfio_device_file *df);
 long ims_vfio_device_ioctl(struct ims_vfio_device_file *df, unsigned long cmd, void *arg);

@@ -270,13 +270,13 @@ static void test_hooks(void **state)
 	assert_int_equal(ims_stat_path(host, "/dev/iommu", &st), 0);
 	assert_true(st.st_rdev == makedev(10, 123));
 	assert_int_equal(ims_host_resolve_path(host, "/dev/null", buf, sizeof(buf)), IMS_PATH_FOREIGN);
-	/* A VFIO cdev. */
-	assert_int_equal(ims_sysfs_add_vfio_cdev(s, NIC, 0, makedev(511, 0)), 0);
-	assert_string_equal(tree_file(host, NIC_DIR "/vfio-dev/vfio0/dev"), "511:0\n");
-	assert_string_equal(tree_link(host, "/sys/class/vfio-dev/vfio0"),
-			    "../../devices/pci0000:00/0000:00:01.0/" NIC "/vfio-dev/vfio0");
-	assert_int_equal(ims_stat_path(host, "/dev/vfio/devices/vfio0", &st), 0);
-	assert_true(st.st_rdev == makedev(511, 0));
+	/* A VFIO cdev (a number the host's own cdevs leave free). */
+	assert_int_equal(ims_sysfs_add_vfio_cdev(s, NIC, 100, makedev(511, 100)), 0);
+	assert_string_equal(tree_file(host, NIC_DIR "/vfio-dev/vfio100/dev"), "511:100\n");
+	assert_string_equal(tree_link(host, "/sys/class/vfio-dev/vfio100"),
+			    "../../devices/pci0000:00/0000:00:01.0/" NIC "/vfio-dev/vfio100");
+	assert_int_equal(ims_stat_path(host, "/dev/vfio/devices/vfio100", &st), 0);
+	assert_true(st.st_rdev == makedev(511, 100));
 	assert_int_equal(ims_sysfs_add_vfio_cdev(s, "0000:99:00.0", 1, makedev(511, 1)), -ENODEV);
 	/* A module of its own. */
 	assert_int_equal(ims_sysfs_own(s, "/sys/module/iommufd"), 0);

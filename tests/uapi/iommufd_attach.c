@@ -319,53 +319,15 @@ TEST_F(attach, device_object_lifetime)
 	EXPECT_EQ(0, b_destroy(self->fd, self->ioas));
 }
 
-/* 7.25 needs IOMMUs the built-in platform lacks: write one. */
-static const char custom_dts[] =
-	"/dts-v1/;\n"
-	"/ {\n"
-	"	compatible = \"iommusim,test\";\n"
-	"	#address-cells = <2>;\n"
-	"	#size-cells = <2>;\n"
-	"	incoherent: iommu@10000000 {\n"
-	"		compatible = \"iommusim,mock\";\n"
-	"		reg = <0x0 0x10000000 0x0 0x10000>;\n"
-	"		#iommu-cells = <1>;\n"
-	"		iommusim,incoherent-walk;\n"
-	"	};\n"
-	"	plain: iommu@11000000 {\n"
-	"		compatible = \"iommusim,mock\";\n"
-	"		reg = <0x0 0x11000000 0x0 0x10000>;\n"
-	"		#iommu-cells = <1>;\n"
-	"	};\n"
-	"	dma@20000000 {\n"
-	"		compatible = \"iommusim,dma-engine\";\n"
-	"		reg = <0x0 0x20000000 0x0 0x1000>;\n"
-	"		iommus = <&incoherent 0x1>;\n"
-	"		iommusim,msi-isolated;\n"
-	"		dma-coherent;\n"
-	"	};\n"
-	"	dma@21000000 {\n"
-	"		compatible = \"iommusim,dma-engine\";\n"
-	"		reg = <0x0 0x21000000 0x0 0x1000>;\n"
-	"		iommus = <&plain 0x2>;\n"
-	"		dma-coherent;\n"
-	"	};\n"
-	"};\n";
-
 FIXTURE(bind_rules)
 {
 	char path[64];
 };
 
+/* 7.25 needs IOMMUs the built-in platform lacks. */
 FIXTURE_SETUP(bind_rules)
 {
-	int fd;
-
-	snprintf(self->path, sizeof(self->path), "/tmp/iommufd-bind-XXXXXX.dts");
-	fd = mkstemps(self->path, 4);
-	ASSERT_NE(-1, fd);
-	ASSERT_EQ((long)sizeof(custom_dts) - 1, write(fd, custom_dts, sizeof(custom_dts) - 1));
-	close(fd);
+	ASSERT_EQ(0, b_write_refusals_platform(self->path, sizeof(self->path)));
 }
 
 FIXTURE_TEARDOWN(bind_rules)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/core.h"
 #include "host/host.h"
@@ -38,6 +39,52 @@ void b_up_with(const char *platform, const struct ims_host_options *opts)
 		fprintf(stderr, "test bed: %s\n", err);
 		exit(1);
 	}
+}
+
+static const char refusals_dts[] =
+	"/dts-v1/;\n"
+	"/ {\n"
+	"	compatible = \"iommusim,test\";\n"
+	"	#address-cells = <2>;\n"
+	"	#size-cells = <2>;\n"
+	"	incoherent: iommu@10000000 {\n"
+	"		compatible = \"iommusim,mock\";\n"
+	"		reg = <0x0 0x10000000 0x0 0x10000>;\n"
+	"		#iommu-cells = <1>;\n"
+	"		iommusim,incoherent-walk;\n"
+	"	};\n"
+	"	plain: iommu@11000000 {\n"
+	"		compatible = \"iommusim,mock\";\n"
+	"		reg = <0x0 0x11000000 0x0 0x10000>;\n"
+	"		#iommu-cells = <1>;\n"
+	"	};\n"
+	"	dma@20000000 {\n"
+	"		compatible = \"iommusim,dma-engine\";\n"
+	"		reg = <0x0 0x20000000 0x0 0x1000>;\n"
+	"		iommus = <&incoherent 0x1>;\n"
+	"		iommusim,msi-isolated;\n"
+	"		dma-coherent;\n"
+	"	};\n"
+	"	dma@21000000 {\n"
+	"		compatible = \"iommusim,dma-engine\";\n"
+	"		reg = <0x0 0x21000000 0x0 0x1000>;\n"
+	"		iommus = <&plain 0x2>;\n"
+	"		dma-coherent;\n"
+	"	};\n"
+	"};\n";
+
+int b_write_refusals_platform(char *path, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	snprintf(path, len, "/tmp/iommusim-refusals-XXXXXX.dts");
+	fd = mkstemps(path, 4);
+	if (fd < 0)
+		return -1;
+	n = write(fd, refusals_dts, sizeof(refusals_dts) - 1);
+	close(fd);
+	return n == (ssize_t)sizeof(refusals_dts) - 1 ? 0 : -1;
 }
 
 void b_down(void)

@@ -43,6 +43,14 @@ void b_up(const char *profile, bool test_interface);
 /* The same on another platform (a built-in name or a .dts path). */
 void b_up_platform(const char *platform, const char *profile, bool test_interface);
 void b_up_with(const char *platform, const struct ims_host_options *opts);
+/*
+ * A platform for bind's refusals (kernel-semantics 7.25) in a temporary
+ * .dts file whose path goes to @path (the caller unlinks it): 20000000.dma
+ * behind a mock IOMMU without coherent page-table walks (no
+ * IOMMU_CAP_CACHE_COHERENCY), 21000000.dma with MSIs that are not isolated.
+ * 0 or -1.
+ */
+int b_write_refusals_platform(char *path, size_t len);
 void b_down(void);
 struct ims_host *b_host(void);
 

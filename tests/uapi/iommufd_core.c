@@ -62,7 +62,7 @@ TEST_F(iommufd, cmd_fail)
 	/* Unknown numbers, wrong encodings, commands this model lacks. */
 	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, _IO(IOMMUFD_TYPE, 0x7f), &d));
 	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, _IOW(IOMMUFD_TYPE, IOMMUFD_CMD_DESTROY, int), &d));
-	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC), &d));
+	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VEVENTQ_ALLOC), &d));
 	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, _IO(IOMMUFD_TYPE, 0xff), &d));
 	/* No test interface on this host. */
 	EXPECT_ERRNO(ENOTTY, b_ioctl(self->fd, IMS_IOMMU_TEST_CMD, &d));
@@ -127,6 +127,80 @@ TEST_F(iommufd, cmd_length)
 	CHECK_LENGTH(self->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, iommu_hwpt_set_dirty_tracking,
 		     __reserved, 0);
 	CHECK_LENGTH(self->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, iommu_hwpt_get_dirty_bitmap, data, 0);
+	CHECK_LENGTH(self->fd, IOMMU_HWPT_INVALIDATE, iommu_hwpt_invalidate, __reserved, 0);
+	CHECK_LENGTH(self->fd, IOMMU_VIOMMU_ALLOC, iommu_viommu_alloc, out_viommu_id, 0);
+	CHECK_LENGTH(self->fd, IOMMU_VDEVICE_ALLOC, iommu_vdevice_alloc, virt_id, 0);
+	CHECK_LENGTH(self->fd, IOMMU_IOAS_CHANGE_PROCESS, iommu_ioas_change_process,
+		     __reserved, 0);
+}
+
+/* The vIOMMU family, on a platform whose drivers have no vIOMMU or nesting. */
+TEST_F(iommufd, no_viommu)
+{
+	struct iommu_viommu_alloc va = { .size = sizeof(va), .type = 1, .dev_id = 1000 };
+	struct iommu_vdevice_alloc vd = { .size = sizeof(vd), .viommu_id = self->ioas };
+	struct iommu_hwpt_invalidate inv = { .size = sizeof(inv), .hwpt_id = self->ioas,
+					     .entry_num = 3 };
+	uint32_t entry[4] = { 0 };
+	uint32_t devid;
+	struct ims_iommufd_device *idev = b_bind(self->fd, "20000000.dma", &devid);
+
+	ASSERT_TRUE(idev != NULL);
+	va.type = 0;
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &va));
+	va.type = 1;
+	va.flags = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &va));
+	va.flags = 0;
+	EXPECT_ERRNO(ENOENT, b_ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &va));
+	va.dev_id = devid;
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_VIOMMU_ALLOC, &va));
+	EXPECT_ERRNO(ENOENT, b_ioctl(self->fd, IOMMU_VDEVICE_ALLOC, &vd)); /* an IOAS is no vIOMMU */
+	/* Invalidations: entries need a buffer; only nested HWPTs and vIOMMUs take them. */
+	EXPECT_ERRNO(EINVAL, b_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	EXPECT_EQ(0, inv.entry_num);
+	inv.entry_num = 1;
+	inv.data_uptr = (uintptr_t)entry;
+	inv.entry_len = sizeof(entry);
+	inv.__reserved = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	EXPECT_EQ(0, inv.entry_num);
+	inv.__reserved = 0;
+	inv.hwpt_id = 1000;
+	EXPECT_ERRNO(ENOENT, b_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	inv.hwpt_id = self->ioas;
+	inv.entry_num = 1;
+	EXPECT_ERRNO(EINVAL, b_ioctl(self->fd, IOMMU_HWPT_INVALIDATE, &inv));
+	b_unbind(idev);
+}
+
+/* CHANGE_PROCESS: only file mappings can change hands; this process keeps them. */
+TEST_F(iommufd, change_process)
+{
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+	int memfd = memfd_create("iommufd-cp", 0);
+	struct iommu_ioas_map_file mf = {
+		.size = sizeof(mf), .flags = rw, .ioas_id = self->ioas, .fd = memfd,
+		.length = SZ_64K,
+	};
+	uint32_t other;
+	uint64_t iova = 0;
+
+	ASSERT_NE(-1, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, SZ_64K));
+	EXPECT_EQ(0, b_ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &cp));
+	ASSERT_EQ(0, b_ioctl(self->fd, IOMMU_IOAS_MAP_FILE, &mf));
+	EXPECT_EQ(0, b_ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &cp));
+	cp.__reserved = 1;
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &cp));
+	cp.__reserved = 0;
+	/* User memory in any IOAS of the context refuses the move. */
+	ASSERT_EQ(0, b_ioas_alloc(self->fd, &other));
+	ASSERT_EQ(0, b_map(self->fd, other, self->buf, SZ_64K, &iova, rw));
+	EXPECT_ERRNO(EINVAL, b_ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &cp));
+	EXPECT_EQ(0, b_destroy(self->fd, other));
+	EXPECT_EQ(0, b_ioctl(self->fd, IOMMU_IOAS_CHANGE_PROCESS, &cp));
+	close(memfd);
 }
 
 TEST_F(iommufd, ids_and_destroy)

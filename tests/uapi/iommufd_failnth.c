@@ -8,7 +8,8 @@
  * releases every pin (MD_CHECK_REFS 0 on a fresh fd, no memory charged);
  * the same sequence then succeeds from scratch on the same host (no half
  * state is left behind: no claimed group, no reservation, no object); and
- * nothing leaks (AddressSanitizer in `make test`).
+ * nothing leaks (AddressSanitizer in `make test`); no group is left claimed
+ * (the cdev sweep binds VFIO devices).
  *
  * A few points are absorbed, as in the kernel: a failed reservation check
  * while trying an existing automatic HWPT answers EINVAL, which the search
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/core.h"
 #include "harness/harness.h"
 #include "host/host.h"
 #include "iommufd_bed.h"
@@ -34,6 +36,8 @@ struct run {
 	int fd;
 	int access;
 	uint8_t *buf;
+	int dev[8];         /* VFIO device and group fds */
+	unsigned int nr_dev;
 };
 
 typedef int (*sequence_fn)(struct run *r);
@@ -165,11 +169,92 @@ static int seq_compat(struct run *r)
 	return 0;
 }
 
+/* A VFIO device fd the run closes at its end. */
+static int keep_fd(struct run *r, int fd)
+{
+	if (fd < 0)
+		return -errno;
+	r->dev[r->nr_dev++] = fd;
+	return fd;
+}
+
+static int attach_pt(int dfd, uint32_t *pt)
+{
+	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = *pt };
+
+	TRY(b_ioctl(dfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+	*pt = at.pt_id;
+	return 0;
+}
+
+/* Open, bind and attach the cdev at @path: its fd or -errno. */
+static int cdev_bind_attach(struct run *r, const char *path, uint32_t *pt, uint32_t *devid)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = r->fd };
+	int dfd = keep_fd(r, b_open(path));
+
+	if (dfd < 0)
+		return dfd;
+	TRY(b_ioctl(dfd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	if (devid)
+		*devid = bind.out_devid;
+	return attach_pt(dfd, pt) ?: dfd;
+}
+
+/*
+ * The VFIO device cdev (the mock platform's vfio1/vfio2: one group of two
+ * functions; vfio6: another instance): bind, attach, a manual HWPT,
+ * detach, replace; then a group joined to the iommufd opening a device.
+ */
+static int seq_cdev(struct run *r)
+{
+	struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+	struct ims_device *dev = ims_device_find(b_host()->core, "0000:20:00.0");
+	uint32_t ioas, pt, devid = 0, manual;
+	uint64_t iova;
+	char path[32];
+	int a, group;
+
+	TRY(b_ioas_alloc(r->fd, &ioas));
+	TRY(b_map(r->fd, ioas, r->buf, SZ_64K, &iova, rw));
+	pt = ioas;
+	TRY(cdev_bind_attach(r, "/dev/vfio/devices/vfio1", &pt, NULL));
+	TRY(cdev_bind_attach(r, "/dev/vfio/devices/vfio2", &pt, NULL));
+	pt = ioas;
+	a = cdev_bind_attach(r, "/dev/vfio/devices/vfio6", &pt, &devid);
+	if (a < 0)
+		return a;
+	TRY(b_hwpt_alloc(r->fd, devid, ioas, 0, &manual));
+	TRY(b_ioctl(a, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+	pt = manual;
+	TRY(attach_pt(a, &pt));
+	snprintf(path, sizeof(path), "/dev/vfio/%u", dev->group->id);
+	group = keep_fd(r, b_open(path));
+	if (group < 0)
+		return group;
+	TRY(b_ioctl(group, VFIO_GROUP_SET_CONTAINER, &r->fd));
+	return keep_fd(r, (int)b_ioctl(group, VFIO_GROUP_GET_DEVICE_FD, "0000:20:00.0")) < 0 ?
+	       -errno : 0;
+}
+
+/* No group is left claimed for userspace. */
+static bool no_user_owner(void)
+{
+	struct ims_device *dev;
+
+	ims_list_for_each_entry(dev, &b_host()->core->devices, core_node)
+		if (dev->group && dev->group->owner)
+			return false;
+	return true;
+}
+
 /* Close what the run opened; check that no pin survives, from a fresh fd. */
 static void finish_run(struct run *r)
 {
 	int fd;
 
+	while (r->nr_dev)
+		b_close(r->dev[--r->nr_dev]);
 	if (r->access >= 0)
 		b_close(r->access);
 	b_close(r->fd);
@@ -177,6 +262,7 @@ static void finish_run(struct run *r)
 	ASSERT_EQ(0, b_check_refs(fd, r->buf, BUF_SIZE, 0));
 	b_close(fd);
 	ASSERT_EQ(0, b_host()->mm.locked_vm);
+	ASSERT_TRUE(no_user_owner());
 }
 
 static int one_run(sequence_fn fn, uint8_t *buf, unsigned long nth, bool *reached)
@@ -257,6 +343,11 @@ TEST_F(failnth, device)
 TEST_F(failnth, vfio_compat)
 {
 	sweep(seq_compat);
+}
+
+TEST_F(failnth, cdev)
+{
+	sweep(seq_cdev);
 }
 
 int main(int argc, char **argv)

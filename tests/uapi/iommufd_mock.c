@@ -719,6 +719,114 @@ TEST_F(mock, dirty_tracking)
 	ASSERT_EQ(0, set_dirty_tracking(self->fd, hwpt, false));
 }
 
+/* ---- the mock's paging data, PASIDs ---- */
+
+static int hwpt_alloc_data(int fd, uint32_t idev, uint32_t pt, uint32_t type, const void *data,
+			   uint32_t len, uint32_t *hwpt)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd), .dev_id = idev, .pt_id = pt, .data_type = type,
+		.data_len = len, .data_uptr = (uintptr_t)data,
+	};
+	int ret = (int)b_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!ret)
+		*hwpt = cmd.out_hwpt_id;
+	return ret;
+}
+
+/* HWPT_ALLOC data of type SELFTEST: the default page table; the huge one is not modelled. */
+TEST_F(mock, paging_data)
+{
+	struct {
+		struct ims_hwpt_selftest cfg;
+		uint32_t tail;
+	} data = { .cfg = { .pagetable_type = IMS_MOCK_IOMMUPT_DEFAULT } };
+	uint32_t hwpt = 0;
+
+	if (!variant->domains)
+		return;
+	EXPECT_EQ(0, hwpt_alloc_data(self->fd, self->idev[0], self->ioas, IMS_HWPT_DATA_SELFTEST,
+				     &data, sizeof(data.cfg), &hwpt));
+	EXPECT_EQ(0, b_destroy(self->fd, hwpt));
+	EXPECT_ERRNO(EOPNOTSUPP, hwpt_alloc_data(self->fd, self->idev[0], self->ioas, 1, &data,
+						 sizeof(data.cfg), &hwpt));
+	EXPECT_ERRNO(EINVAL, hwpt_alloc_data(self->fd, self->idev[0], self->ioas,
+					     IMS_HWPT_DATA_SELFTEST, &data, 4, &hwpt));
+	data.tail = 1;
+	EXPECT_ERRNO(E2BIG, hwpt_alloc_data(self->fd, self->idev[0], self->ioas,
+					    IMS_HWPT_DATA_SELFTEST, &data, sizeof(data), &hwpt));
+	EXPECT_ERRNO(EFAULT, hwpt_alloc_data(self->fd, self->idev[0], self->ioas,
+					     IMS_HWPT_DATA_SELFTEST, NULL, sizeof(data.cfg), &hwpt));
+	data.tail = 0;
+	data.cfg.pagetable_type = IMS_MOCK_IOMMUPT_HUGE;
+	EXPECT_ERRNO(EOPNOTSUPP, hwpt_alloc_data(self->fd, self->idev[0], self->ioas,
+						 IMS_HWPT_DATA_SELFTEST, &data, sizeof(data), &hwpt));
+	/* Unknown flags are refused before the data is read. */
+	struct iommu_hwpt_alloc bad = {
+		.size = sizeof(bad), .flags = 1u << 30, .dev_id = self->idev[0],
+		.pt_id = self->ioas, .data_type = IMS_HWPT_DATA_SELFTEST, .data_len = 4,
+	};
+
+	EXPECT_ERRNO(EOPNOTSUPP, b_ioctl(self->fd, IOMMU_HWPT_ALLOC, &bad));
+}
+
+static int pasid_op(int fd, uint32_t op, uint32_t stdev, uint32_t pasid, uint32_t *pt)
+{
+	struct ims_iommu_test_cmd cmd = {
+		.op = op, .id = stdev, .pasid_attach = { .pasid = pasid, .pt_id = pt ? *pt : 0 },
+	};
+	int ret = b_test(fd, &cmd);
+
+	if (!ret && pt)
+		*pt = cmd.pasid_attach.pt_id;
+	return ret;
+}
+
+/* PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT on a PASID-capable mock device. */
+TEST_F(mock, pasids)
+{
+	uint32_t stdev, idev, rid_hwpt, pasid_hwpt, other, pt;
+
+	if (variant->domains != 1)
+		return;
+	ASSERT_EQ(0, b_hwpt_alloc(self->fd, self->idev[0], self->ioas, IOMMU_HWPT_ALLOC_PASID,
+				  &pasid_hwpt));
+	ASSERT_EQ(0, b_hwpt_alloc(self->fd, self->idev[0], self->ioas, IOMMU_HWPT_ALLOC_PASID,
+				  &other));
+	ASSERT_EQ(0, b_mock_domain(self->fd, pasid_hwpt, IMS_MOCK_DEV_PASID, &stdev, &rid_hwpt,
+				   &idev));
+	/* Not attached yet: CHECK with 0 holds, detaching is no error. */
+	EXPECT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_CHECK_HWPT, stdev, 100, &(uint32_t){ 0 }));
+	EXPECT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_DETACH, stdev, 100, NULL));
+	/* A PASID takes only PASID-capable HWPTs, never an IOAS. */
+	pt = self->hwpt[0];
+	EXPECT_ERRNO(EINVAL, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, stdev, 100, &pt));
+	pt = self->ioas;
+	EXPECT_ERRNO(EINVAL, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, stdev, 100, &pt));
+	pt = pasid_hwpt;
+	ASSERT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, stdev, 100, &pt));
+	EXPECT_EQ(pasid_hwpt, pt);
+	EXPECT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_CHECK_HWPT, stdev, 100, &pt));
+	EXPECT_ERRNO(EINVAL, pasid_op(self->fd, IMS_TEST_OP_PASID_CHECK_HWPT, stdev, 100, &other));
+	EXPECT_ERRNO(EBUSY, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, stdev, 100, &pt));
+	/* Replace: only an attached PASID, only onto a HWPT. */
+	pt = other;
+	EXPECT_ERRNO(EINVAL, pasid_op(self->fd, IMS_TEST_OP_PASID_REPLACE, stdev, 200, &pt));
+	ASSERT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_REPLACE, stdev, 100, &pt));
+	EXPECT_EQ(0, pasid_op(self->fd, IMS_TEST_OP_PASID_CHECK_HWPT, stdev, 100, &other));
+	EXPECT_ERRNO(EBUSY, b_destroy(self->fd, other));
+	/* A device without PASIDs refuses them. */
+	pt = pasid_hwpt;
+	EXPECT_ERRNO(EINVAL, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, self->stdev[0], 100,
+				      &pt));
+	EXPECT_ERRNO(ENOENT, pasid_op(self->fd, IMS_TEST_OP_PASID_ATTACH, 999, 100, &pt));
+	/* Destroying the device detaches what is left. */
+	EXPECT_EQ(0, b_destroy(self->fd, stdev));
+	EXPECT_EQ(0, b_destroy(self->fd, other));
+	EXPECT_EQ(0, b_destroy(self->fd, pasid_hwpt));
+}
+
 int main(int argc, char **argv)
 {
 	return ims_harness_main(argc, argv);

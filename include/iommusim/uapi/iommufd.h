@@ -343,7 +343,99 @@ struct iommu_hwpt_invalidate {
 };
 #define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
 
+/*
+ * IOMMU_VIOMMU_ALLOC: a driver-defined virtual IOMMU of @type over the
+ * nest-parent HWPT @hwpt_id for device @dev_id; @data_uptr/@data_len carry
+ * the driver's data.  Type DEFAULT (0) is reserved.
+ */
+enum iommu_viommu_type {
+	IOMMU_VIOMMU_TYPE_DEFAULT = 0,
+	IOMMU_VIOMMU_TYPE_ARM_SMMUV3 = 1,
+	IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV = 2,
+};
+
+struct iommu_viommu_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 dev_id;
+	__u32 hwpt_id;
+	__u32 out_viommu_id;
+	__u32 data_len;
+	__u32 __reserved;
+	__aligned_u64 data_uptr;
+};
+#define IOMMU_VIOMMU_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VIOMMU_ALLOC)
+
+/* IOMMU_VDEVICE_ALLOC: device @dev_id as seen by vIOMMU @viommu_id, @virt_id. */
+struct iommu_vdevice_alloc {
+	__u32 size;
+	__u32 viommu_id;
+	__u32 dev_id;
+	__u32 out_vdevice_id;
+	__aligned_u64 virt_id;
+};
+#define IOMMU_VDEVICE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VDEVICE_ALLOC)
+
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS: charge the pinned pages of every IOAS of the
+ * context to the calling process; every mapping must come from a file.
+ */
+struct iommu_ioas_change_process {
+	__u32 size;
+	__u32 __reserved;
+};
+#define IOMMU_IOAS_CHANGE_PROCESS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_IOAS_CHANGE_PROCESS)
+
 #endif /* _IOMMUFD_H */
+
+/*
+ * The VFIO device cdev's iommufd ioctls (<linux/vfio.h>, Linux 6.6 and
+ * later; the build machine's header predates them): on an fd of
+ * /dev/vfio/devices/vfioN.  VFIO_TYPE is ';' and VFIO_BASE 100, as in
+ * <linux/vfio.h>.
+ */
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+/*
+ * VFIO_DEVICE_BIND_IOMMUFD: bind the device to the iommufd @iommufd; the
+ * device object's ID comes back in @out_devid.  Every other ioctl, read,
+ * write and mmap of the fd is EINVAL until then.  With
+ * VFIO_DEVICE_BIND_FLAG_TOKEN, @token_uuid_ptr points to the VF token.
+ */
+struct vfio_device_bind_iommufd {
+	__u32 argsz;
+	__u32 flags;
+#define VFIO_DEVICE_BIND_FLAG_TOKEN (1 << 0)
+	__s32 iommufd;
+	__u32 out_devid;
+	__aligned_u64 token_uuid_ptr;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(';', 100 + 18)
+
+/*
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT: attach (or, when attached, replace) the
+ * device's RID, or @pasid with VFIO_DEVICE_ATTACH_PASID, to @pt_id: an
+ * IOAS (the kernel picks or makes a HWPT) or a HWPT; @pt_id returns the
+ * HWPT used.
+ */
+struct vfio_device_attach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+#define VFIO_DEVICE_ATTACH_PASID (1 << 0)
+	__u32 pt_id;
+	__u32 pasid;
+};
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(';', 100 + 19)
+
+/* VFIO_DEVICE_DETACH_IOMMUFD_PT: back to blocking DMA (no error when not attached). */
+struct vfio_device_detach_iommufd_pt {
+	__u32 argsz;
+	__u32 flags;
+#define VFIO_DEVICE_DETACH_PASID (1 << 0)
+	__u32 pasid;
+};
+#define VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(';', 100 + 20)
+#endif /* VFIO_DEVICE_BIND_IOMMUFD */
 
 /* The layout as documented: sizes, and the offsets that fix the padding. */
 #define IMS_UAPI_CHECK(type, bytes) \
@@ -392,5 +484,22 @@ IMS_UAPI_OFFSET(iommu_hwpt_get_dirty_bitmap, iova, 16);
 IMS_UAPI_OFFSET(iommu_hwpt_get_dirty_bitmap, data, 40);
 IMS_UAPI_CHECK(iommu_hwpt_invalidate, 32);
 IMS_UAPI_OFFSET(iommu_hwpt_invalidate, data_type, 16);
+IMS_UAPI_CHECK(iommu_viommu_alloc, 40);
+IMS_UAPI_OFFSET(iommu_viommu_alloc, out_viommu_id, 20);
+IMS_UAPI_OFFSET(iommu_viommu_alloc, data_uptr, 32);
+IMS_UAPI_CHECK(iommu_vdevice_alloc, 24);
+IMS_UAPI_OFFSET(iommu_vdevice_alloc, virt_id, 16);
+IMS_UAPI_CHECK(iommu_ioas_change_process, 8);
+IMS_UAPI_OFFSET(vfio_device_bind_iommufd, out_devid, 12);
+#ifdef VFIO_DEVICE_BIND_FLAG_TOKEN   /* Linux 6.17; older <linux/vfio.h> stop at out_devid */
+IMS_UAPI_CHECK(vfio_device_bind_iommufd, 24);
+IMS_UAPI_OFFSET(vfio_device_bind_iommufd, token_uuid_ptr, 16);
+#endif
+#ifdef VFIO_DEVICE_ATTACH_PASID      /* Linux 6.15 */
+IMS_UAPI_CHECK(vfio_device_attach_iommufd_pt, 16);
+IMS_UAPI_OFFSET(vfio_device_attach_iommufd_pt, pasid, 12);
+IMS_UAPI_CHECK(vfio_device_detach_iommufd_pt, 12);
+IMS_UAPI_OFFSET(vfio_device_detach_iommufd_pt, pasid, 8);
+#endif
 
 #endif
