@@ -73,6 +73,7 @@
 #include "core/core.h"
 #include "host/host.h"
 #include "iommusim/host.h"
+#include "iommusim/uapi/iommufd.h"
 #include "util/alloc.h"
 #include "util/errname.h"
 #include "util/log.h"
@@ -369,7 +370,8 @@ static const char *open_flags_text(int flags, char *buf, size_t len)
 /*
  * VFIO numbers its ioctls per kind of file: container and device ioctls
  * share numbers (VFIO_IOMMU_MAP_DMA is VFIO_DEVICE_PCI_HOT_RESET), so the
- * name depends on what the fd is ('c' container, 'g' group, 'd' device).
+ * name depends on what the fd is ('c' container, 'g' group, 'd' device,
+ * 'i' iommufd).
  */
 #define IOCTL_NAME(kind, x) { kind, x, #x }
 
@@ -385,14 +387,31 @@ static const struct { char kind; unsigned long cmd; const char *name; } ioctl_na
 	IOCTL_NAME('d', VFIO_DEVICE_GET_IRQ_INFO), IOCTL_NAME('d', VFIO_DEVICE_SET_IRQS),
 	IOCTL_NAME('d', VFIO_DEVICE_RESET), IOCTL_NAME('d', VFIO_DEVICE_GET_PCI_HOT_RESET_INFO),
 	IOCTL_NAME('d', VFIO_DEVICE_PCI_HOT_RESET), IOCTL_NAME('d', VFIO_DEVICE_IOEVENTFD),
-	IOCTL_NAME('d', VFIO_DEVICE_FEATURE),
+	IOCTL_NAME('d', VFIO_DEVICE_FEATURE), IOCTL_NAME('d', VFIO_DEVICE_BIND_IOMMUFD),
+	IOCTL_NAME('d', VFIO_DEVICE_ATTACH_IOMMUFD_PT),
+	IOCTL_NAME('d', VFIO_DEVICE_DETACH_IOMMUFD_PT),
+	IOCTL_NAME('i', IOMMU_DESTROY), IOCTL_NAME('i', IOMMU_IOAS_ALLOC),
+	IOCTL_NAME('i', IOMMU_IOAS_IOVA_RANGES), IOCTL_NAME('i', IOMMU_IOAS_ALLOW_IOVAS),
+	IOCTL_NAME('i', IOMMU_IOAS_MAP), IOCTL_NAME('i', IOMMU_IOAS_MAP_FILE),
+	IOCTL_NAME('i', IOMMU_IOAS_COPY), IOCTL_NAME('i', IOMMU_IOAS_UNMAP),
+	IOCTL_NAME('i', IOMMU_OPTION), IOCTL_NAME('i', IOMMU_VFIO_IOAS),
+	IOCTL_NAME('i', IOMMU_HWPT_ALLOC), IOCTL_NAME('i', IOMMU_GET_HW_INFO),
+	IOCTL_NAME('i', IOMMU_HWPT_SET_DIRTY_TRACKING), IOCTL_NAME('i', IOMMU_HWPT_GET_DIRTY_BITMAP),
+	IOCTL_NAME('i', IOMMU_HWPT_INVALIDATE), IOCTL_NAME('i', IOMMU_VIOMMU_ALLOC),
+	IOCTL_NAME('i', IOMMU_VDEVICE_ALLOC), IOCTL_NAME('i', IOMMU_IOAS_CHANGE_PROCESS),
+	/* VFIO's container ioctls on an iommufd (the compat path) */
+	IOCTL_NAME('i', VFIO_GET_API_VERSION), IOCTL_NAME('i', VFIO_CHECK_EXTENSION),
+	IOCTL_NAME('i', VFIO_SET_IOMMU), IOCTL_NAME('i', VFIO_IOMMU_GET_INFO),
+	IOCTL_NAME('i', VFIO_IOMMU_MAP_DMA), IOCTL_NAME('i', VFIO_IOMMU_UNMAP_DMA),
 };
 
-/* What kind of VFIO file @link (ims_host_fd_link) names. */
+/* What kind of file @link (ims_host_fd_link) names. */
 static char vfio_kind(const char *link)
 {
 	if (!strcmp(link, "/dev/vfio/vfio"))
 		return 'c';
+	if (!strcmp(link, "/dev/iommu"))
+		return 'i';
 	if (!strncmp(link, "/dev/vfio/", 10) && strncmp(link, "/dev/vfio/devices/", 18))
 		return 'g';
 	return 'd';
