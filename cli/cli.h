@@ -15,5 +15,7 @@ struct cli_command {
 /* Print "iommusim: <msg>" to stderr and return exit status 2 (usage) or 1. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* --profile NAME: its index in *@out, or a usage message and the exit status 2. */
+int cli_parse_profile(const char *name, int *out);
 
 #endif

@@ -271,13 +271,10 @@ static int demo_run(int argc, char **argv)
 	bool json = false;
 
 	while ((opt = getopt_long(argc, argv, "P:p:jh", longopts, NULL)) != -1) {
-		enum ims_profile p;
-
 		switch (opt) {
 		case 'P':
-			if (ims_profile_from_name(optarg, &p))
-				return cli_usage_error("unknown profile '%s' (upstream, seed, legacy)", optarg);
-			only = (int)p;
+			if (cli_parse_profile(optarg, &only))
+				return 2;
 			break;
 		case 'p':
 			platform = optarg;

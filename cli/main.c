@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/core.h"
 
 extern const struct cli_command cli_demo;
 extern const struct cli_command cli_matrix;
@@ -45,6 +46,16 @@ int cli_error(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
+}
+
+int cli_parse_profile(const char *name, int *out)
+{
+	enum ims_profile p;
+
+	if (ims_profile_from_name(name, &p))
+		return cli_usage_error("unknown profile '%s' (upstream, seed, legacy)", name);
+	*out = (int)p;
+	return 0;
 }
 
 static int help(void)

@@ -115,13 +115,10 @@ static int matrix_main(int argc, char **argv)
 	bool strict = false;
 
 	while ((opt = getopt_long(argc, argv, "P:f:sh", longopts, NULL)) != -1) {
-		enum ims_profile p;
-
 		switch (opt) {
 		case 'P':
-			if (ims_profile_from_name(optarg, &p))
-				return cli_usage_error("unknown profile '%s' (upstream, seed, legacy)", optarg);
-			only = (int)p;
+			if (cli_parse_profile(optarg, &only))
+				return 2;
 			break;
 		case 'f':
 			if (parse_format(optarg, &run.format))

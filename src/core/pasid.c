@@ -27,6 +27,8 @@ static int check_pasid(struct ims_domain *domain, struct ims_device *dev, uint32
 {
 	struct ims_device *member;
 
+	if (IS_ERR_OR_NULL(domain) || !dev)
+		return -EINVAL;
 	if (!domain->ops->set_dev_pasid)
 		return -EOPNOTSUPP;
 	if (!dev->group)
@@ -83,8 +85,6 @@ int ims_attach_device_pasid(struct ims_domain *domain, struct ims_device *dev, u
 	struct ims_group *group;
 	int ret;
 
-	if (IS_ERR_OR_NULL(domain) || !dev)
-		return -EINVAL;
 	ret = check_pasid(domain, dev, pasid);
 	if (ret)
 		return ret;
@@ -111,8 +111,6 @@ int ims_replace_device_pasid(struct ims_domain *domain, struct ims_device *dev, 
 	struct ims_group *group;
 	int ret;
 
-	if (IS_ERR_OR_NULL(domain) || !dev)
-		return -EINVAL;
 	ret = check_pasid(domain, dev, pasid);
 	if (ret)
 		return ret;
