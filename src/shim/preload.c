@@ -319,16 +319,21 @@ static void fork_child(void)
 /* ------------------------------------------------------------------ */
 /* The trace (IOMMUSIM_TRACE=1)                                        */
 
-static void __attribute__((format(printf, 1, 2))) trace(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) trace_line(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!config.trace)
-		return;
 	va_start(ap, fmt);
 	shim_say(fmt, ap);
 	va_end(ap);
 }
+
+/* The arguments (names, result texts) are only worked out when tracing. */
+#define trace(...)                                         \
+	do {                                               \
+		if (__builtin_expect(config.trace, 0))     \
+			trace_line(__VA_ARGS__);           \
+	} while (0)
 
 /* The core's and VFIO's decisions, between the calls that caused them. */
 static void trace_event(void *arg, const struct ims_trace_event *ev)
@@ -1247,11 +1252,13 @@ static ssize_t shim_rw(int fd, void *buf, size_t count, const int64_t *pos, bool
 
 static long shim_ioctl(struct ims_host *host, int fd, unsigned long cmd, void *arg)
 {
-	char name[64], link[PATH_MAX] = "";
+	char name[64], link[PATH_MAX];
 	long ret;
 
-	if (config.trace)
-		IN_LIB(ims_host_fd_link(host, fd, link, sizeof(link)));
+	if (!config.trace)
+		return IN_LIB(ims_ioctl(host, fd, cmd, arg));
+	link[0] = '\0';
+	IN_LIB(ims_host_fd_link(host, fd, link, sizeof(link)));
 	ret = IN_LIB(ims_ioctl(host, fd, cmd, arg));
 	trace("ioctl(%d, %s, %p) = %s", fd, ioctl_text(vfio_kind(link), cmd, name, sizeof(name)),
 	      arg, result_text(ret < 0 ? -1 : ret, (int)-ret, (char[96]){ 0 }, 96));
