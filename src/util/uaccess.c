@@ -1,10 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * User copies through process_vm_readv/writev (see uaccess.h).
+ * User copies through process_vm_readv/writev (see uaccess.h), with one
+ * shortcut: memory on the calling thread's own stack, between the current
+ * frame and the stack's top, is mapped and writable by construction, so an
+ * argument there (most ioctl arguments are locals) is copied with memcpy.
+ * Each thread learns its stack bounds once (pthread_getattr_np); a thread
+ * running on another stack (a coroutine, a signal stack) takes the system
+ * calls like any other pointer.
+ *
+ * The shortcut is off in a process running AddressSanitizer (ours or the
+ * program's): like the kernel, we read what a pointer and a length name,
+ * past the end of the caller's object if the length says so (a name read
+ * a chunk at a time, a test's deliberately short struct), and ASan would
+ * report those reads as overflows; process_vm_readv is invisible to it.
  */
 #include "uaccess.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +29,44 @@
 
 static bool vm_calls_refused;
 
+extern void __asan_init(void) __attribute__((weak));
+
+/* The calling thread's stack, learnt on its first copy; lo == hi: unknown. */
+static __thread struct {
+	uintptr_t lo, hi;
+	bool learnt;
+} own_stack;
+
+static void learn_own_stack(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	own_stack.learnt = true;
+	if (__asan_init)
+		return;
+	if (pthread_getattr_np(pthread_self(), &attr))
+		return;
+	if (!pthread_attr_getstack(&attr, &addr, &size)) {
+		own_stack.lo = (uintptr_t)addr;
+		own_stack.hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+/* [@p, @p + @len) lies between this frame and the top of this thread's stack. */
+static bool __attribute__((noinline)) on_own_stack(const void *p, size_t len)
+{
+	uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t start = (uintptr_t)p;
+
+	if (!own_stack.learnt)
+		learn_own_stack();
+	return frame >= own_stack.lo && frame < own_stack.hi && start >= frame &&
+	       start <= own_stack.hi && len <= own_stack.hi - start;
+}
+
 static int copy_vm(void *dst, const void *src, size_t len, bool to_user)
 {
 	struct iovec local = { .iov_base = to_user ? (void *)src : dst, .iov_len = len };
@@ -26,7 +77,7 @@ static int copy_vm(void *dst, const void *src, size_t len, bool to_user)
 		return 0;
 	if (ims_should_fail())
 		return -EFAULT;
-	if (vm_calls_refused) {
+	if (vm_calls_refused || on_own_stack(to_user ? dst : src, len)) {
 		memcpy(dst, src, len);
 		return 0;
 	}
