@@ -8,12 +8,35 @@
  *    the new node's last before the node is linked;
  *  - a rotation recomputes the two rotated nodes, lower one first (the set
  *    below the upper one is unchanged, so nothing above needs touching);
- *  - on removal, the path from the lowest structurally changed node to the
- *    root is recomputed before rebalancing.
+ *  - on removal, the path from the lowest structurally changed node up is
+ *    recomputed before rebalancing, as far as values change.
  */
 #include "itree.h"
 
 #include <errno.h>
+
+/* The parent pointer's low bit is the node's colour (nodes are 8-aligned). */
+#define ITREE_RED ((uintptr_t)1)
+
+static struct ims_itree_node *parent_of(const struct ims_itree_node *n)
+{
+	return (struct ims_itree_node *)(n->parent_red & ~ITREE_RED);
+}
+
+static void set_parent(struct ims_itree_node *n, struct ims_itree_node *parent)
+{
+	n->parent_red = (uintptr_t)parent | (n->parent_red & ITREE_RED);
+}
+
+static bool is_red(const struct ims_itree_node *n)
+{
+	return n && (n->parent_red & ITREE_RED);
+}
+
+static void set_red(struct ims_itree_node *n, bool red)
+{
+	n->parent_red = (n->parent_red & ~ITREE_RED) | (red ? ITREE_RED : 0);
+}
 
 static uint64_t subtree_last_of(const struct ims_itree_node *n)
 {
@@ -48,11 +71,11 @@ static void rotate_left(struct ims_itree *t, struct ims_itree_node *x)
 
 	x->right = y->left;
 	if (y->left)
-		y->left->parent = x;
-	y->parent = x->parent;
-	replace_child(t, x->parent, x, y);
+		set_parent(y->left, x);
+	set_parent(y, parent_of(x));
+	replace_child(t, parent_of(x), x, y);
 	y->left = x;
-	x->parent = y;
+	set_parent(x, y);
 	recompute(x);
 	recompute(y);
 }
@@ -63,43 +86,39 @@ static void rotate_right(struct ims_itree *t, struct ims_itree_node *x)
 
 	x->left = y->right;
 	if (y->right)
-		y->right->parent = x;
-	y->parent = x->parent;
-	replace_child(t, x->parent, x, y);
+		set_parent(y->right, x);
+	set_parent(y, parent_of(x));
+	replace_child(t, parent_of(x), x, y);
 	y->right = x;
-	x->parent = y;
+	set_parent(x, y);
 	recompute(x);
 	recompute(y);
 }
 
-static bool is_red(const struct ims_itree_node *n)
-{
-	return n && n->red;
-}
-
 static void insert_fixup(struct ims_itree *t, struct ims_itree_node *z)
 {
-	while (is_red(z->parent)) {
-		struct ims_itree_node *p = z->parent, *g = p->parent;
+	while (is_red(parent_of(z))) {
+		struct ims_itree_node *p = parent_of(z), *g = parent_of(p);
 		bool left = p == g->left;
 		struct ims_itree_node *u = left ? g->right : g->left;
 
 		if (is_red(u)) {
-			p->red = u->red = false;
-			g->red = true;
+			set_red(p, false);
+			set_red(u, false);
+			set_red(g, true);
 			z = g;
 			continue;
 		}
 		if (z == (left ? p->right : p->left)) {
 			z = p;
 			left ? rotate_left(t, z) : rotate_right(t, z);
-			p = z->parent;
+			p = parent_of(z);
 		}
-		p->red = false;
-		g->red = true;
+		set_red(p, false);
+		set_red(g, true);
 		left ? rotate_right(t, g) : rotate_left(t, g);
 	}
-	t->root->red = false;
+	set_red(t->root, false);
 }
 
 void ims_itree_insert(struct ims_itree *t, struct ims_itree_node *node)
@@ -112,10 +131,9 @@ void ims_itree_insert(struct ims_itree *t, struct ims_itree_node *node)
 			parent->subtree_last = node->last;
 		link = node->start < parent->start ? &parent->left : &parent->right;
 	}
-	node->parent = parent;
+	node->parent_red = (uintptr_t)parent | ITREE_RED;
 	node->left = node->right = NULL;
 	node->subtree_last = node->last;
-	node->red = true;
 	*link = node;
 	t->count++;
 	insert_fixup(t, node);
@@ -135,10 +153,22 @@ static struct ims_itree_node *rightmost(struct ims_itree_node *n)
 	return n;
 }
 
-static void propagate(struct ims_itree_node *n)
+/*
+ * Recompute from @n to the root after a removal.  Every node up to @moved
+ * (the node that took the removed one's place, or NULL) lost something
+ * below it; above that, the walk stops at the first unchanged value.
+ */
+static void propagate(struct ims_itree_node *n, const struct ims_itree_node *moved)
 {
-	for (; n; n = n->parent)
+	for (; n; n = parent_of(n)) {
+		uint64_t before = n->subtree_last;
+
 		recompute(n);
+		if (n == moved)
+			moved = NULL;
+		else if (!moved && n->subtree_last == before)
+			return;
+	}
 }
 
 /* One side of the deletion fixup; @left says whether x is a left child. */
@@ -149,25 +179,25 @@ static struct ims_itree_node *remove_fixup_step(struct ims_itree *t,
 	struct ims_itree_node *w = left ? parent->right : parent->left;
 
 	if (is_red(w)) {
-		w->red = false;
-		parent->red = true;
+		set_red(w, false);
+		set_red(parent, true);
 		left ? rotate_left(t, parent) : rotate_right(t, parent);
 		w = left ? parent->right : parent->left;
 	}
 	if (!is_red(w->left) && !is_red(w->right)) {
-		w->red = true;
+		set_red(w, true);
 		return parent; /* move the double black up */
 	}
 	if (!is_red(left ? w->right : w->left)) {
-		(left ? w->left : w->right)->red = false;
-		w->red = true;
+		set_red(left ? w->left : w->right, false);
+		set_red(w, true);
 		left ? rotate_right(t, w) : rotate_left(t, w);
 		w = left ? parent->right : parent->left;
 	}
-	w->red = parent->red;
-	parent->red = false;
+	set_red(w, is_red(parent));
+	set_red(parent, false);
 	if (left ? w->right : w->left)
-		(left ? w->right : w->left)->red = false;
+		set_red(left ? w->right : w->left, false);
 	left ? rotate_left(t, parent) : rotate_right(t, parent);
 	return t->root;
 }
@@ -177,40 +207,40 @@ static void remove_fixup(struct ims_itree *t, struct ims_itree_node *x,
 {
 	while (x != t->root && !is_red(x)) {
 		x = remove_fixup_step(t, parent, x == parent->left);
-		parent = x->parent;
+		parent = parent_of(x);
 	}
 	if (x)
-		x->red = false;
+		set_red(x, false);
 }
 
 void ims_itree_remove(struct ims_itree *t, struct ims_itree_node *z)
 {
 	struct ims_itree_node *y = (z->left && z->right) ? leftmost(z->right) : z;
 	struct ims_itree_node *x = y->left ? y->left : y->right;
-	struct ims_itree_node *xparent = y->parent;
-	bool removed_red = y->red;
+	struct ims_itree_node *xparent = parent_of(y);
+	bool removed_red = is_red(y);
 
 	if (x)
-		x->parent = y->parent;
-	replace_child(t, y->parent, y, x);
+		set_parent(x, parent_of(y));
+	replace_child(t, parent_of(y), y, x);
 	if (y != z) {
 		if (xparent == z)
 			xparent = y;
 		y->left = z->left;
 		y->right = z->right;
-		y->parent = z->parent;
-		y->red = z->red;
+		y->parent_red = z->parent_red;
 		if (y->left)
-			y->left->parent = y;
+			set_parent(y->left, y);
 		if (y->right)
-			y->right->parent = y;
-		replace_child(t, z->parent, z, y);
+			set_parent(y->right, y);
+		replace_child(t, parent_of(z), z, y);
 	}
-	propagate(xparent);
+	propagate(xparent, y != z ? y : NULL);
 	t->count--;
 	if (!removed_red)
 		remove_fixup(t, x, xparent);
-	z->parent = z->left = z->right = NULL;
+	z->parent_red = 0;
+	z->left = z->right = NULL;
 }
 
 /* Leftmost node of the subtree at @n overlapping [start, last]. */
@@ -254,7 +284,7 @@ struct ims_itree_node *ims_itree_iter_next(const struct ims_itree_node *node,
 		/* Climb until we arrive from a left child. */
 		do {
 			prev = n;
-			n = n->parent;
+			n = parent_of(n);
 			if (!n)
 				return NULL;
 		} while (n->right == prev);
@@ -282,9 +312,9 @@ struct ims_itree_node *ims_itree_next(const struct ims_itree_node *node)
 
 	if (n->right)
 		return leftmost(n->right);
-	while (n->parent && n->parent->right == n)
-		n = n->parent;
-	return n->parent;
+	while (parent_of(n) && parent_of(n)->right == n)
+		n = parent_of(n);
+	return parent_of(n);
 }
 
 struct ims_itree_node *ims_itree_prev(const struct ims_itree_node *node)
@@ -293,9 +323,9 @@ struct ims_itree_node *ims_itree_prev(const struct ims_itree_node *node)
 
 	if (n->left)
 		return rightmost(n->left);
-	while (n->parent && n->parent->left == n)
-		n = n->parent;
-	return n->parent;
+	while (parent_of(n) && parent_of(n)->left == n)
+		n = parent_of(n);
+	return parent_of(n);
 }
 
 static void span_set(struct ims_itree_span *span, uint64_t start, uint64_t last,
@@ -367,17 +397,17 @@ static int validate_node(const struct ims_itree_node *n, int *black_height)
 	}
 	if (n->start > n->last)
 		return -EINVAL;
-	if ((n->left && (n->left->parent != n || n->left->start > n->start)) ||
-	    (n->right && (n->right->parent != n || n->right->start < n->start)))
+	if ((n->left && (parent_of(n->left) != n || n->left->start > n->start)) ||
+	    (n->right && (parent_of(n->right) != n || n->right->start < n->start)))
 		return -EINVAL;
-	if (n->red && (is_red(n->left) || is_red(n->right)))
+	if (is_red(n) && (is_red(n->left) || is_red(n->right)))
 		return -EINVAL;
 	if (validate_node(n->left, &lh) || validate_node(n->right, &rh) || lh != rh)
 		return -EINVAL;
 	if (n->subtree_last != max3(n->last, subtree_last_of(n->left),
 					     subtree_last_of(n->right)))
 		return -EINVAL;
-	*black_height = lh + !n->red;
+	*black_height = lh + !is_red(n);
 	return 0;
 }
 
@@ -385,7 +415,7 @@ int ims_itree_validate(const struct ims_itree *t)
 {
 	int bh;
 
-	if (is_red(t->root) || (t->root && t->root->parent))
+	if (is_red(t->root) || (t->root && parent_of(t->root)))
 		return -EINVAL;
 	return validate_node(t->root, &bh);
 }

@@ -26,10 +26,10 @@
 #include <stdint.h>
 
 struct ims_itree_node {
-	struct ims_itree_node *parent, *left, *right;
+	uintptr_t parent_red;  /* the parent's address; bit 0: red (private) */
+	struct ims_itree_node *left, *right;
 	uint64_t start, last;
 	uint64_t subtree_last; /* max @last below and including this node */
-	bool red;
 };
 
 struct ims_itree {
