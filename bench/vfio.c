@@ -5,9 +5,11 @@
  *
  * Prints one TSV line per measurement:  bench  case  metric  value  unit
  *
- *   attach-search  D=<n>      ns per existing domain the attach had to try
- *                             (a group behind a new instance, D domains
- *                             already in the container, no mappings)
+ *   attach-search  D=<n>      extra ns to attach a group behind a new
+ *                             instance with D domains already in the
+ *                             container (no mappings), over a first attach
+ *                  slope      ns per existing domain the attach had to try
+ *                             (least-squares slope over D = 1..16)
  *   replay         <shape>    ns per 4 KiB page replayed into a new domain
  *                             (1k x 1 MiB and 64k x 16 KiB mappings)
  *   map-dma        <shape>    ns per 4 KiB page of resident memory:
@@ -138,38 +140,57 @@ static int open_container(struct ims_host *host)
 	return c;
 }
 
-/* Time to attach group D+1 with D domains already there, per domain. */
-static void bench_search(void)
+/* Median time to attach group D+1 with D domains already there, less an
+ * attach with nothing to try. */
+static double attach_extra_ns(int d)
 {
-	static const int ds[] = { 1, 4, 16 };
+	double t[RUNS], base[RUNS];
 
-	for (size_t k = 0; k < sizeof(ds) / sizeof(ds[0]); k++) {
-		double t[RUNS], base[RUNS];
+	for (int r = 0; r < RUNS; r++) {
+		struct ims_host *host = new_host();
+		int c = open_container(host);
+		double t0;
 
-		for (int r = 0; r < RUNS; r++) {
-			struct ims_host *host = new_host();
-			int c = open_container(host);
-			double t0;
-
-			for (int g = 1; g < ds[k]; g++)
-				join(host, c, g);
-			t0 = now_ns();
-			join(host, c, ds[k]);
-			t[r] = now_ns() - t0;
-			ims_host_destroy(host);
-			host = new_host();
-			c = ims_open(host, "/dev/vfio/vfio", O_RDWR);
-			t0 = now_ns();
-			join(host, c, 0); /* an attach with nothing to try */
-			base[r] = now_ns() - t0;
-			ims_host_destroy(host);
-		}
-		printf("attach-search\tD=%d\tns_per_domain\t%.0f\tns\n", ds[k],
-		       (median(t, RUNS) - median(base, RUNS)) / ds[k]);
+		for (int g = 1; g < d; g++)
+			join(host, c, g);
+		t0 = now_ns();
+		join(host, c, d);
+		t[r] = now_ns() - t0;
+		ims_host_destroy(host);
+		host = new_host();
+		c = ims_open(host, "/dev/vfio/vfio", O_RDWR);
+		t0 = now_ns();
+		join(host, c, 0); /* an attach with nothing to try */
+		base[r] = now_ns() - t0;
+		ims_host_destroy(host);
 	}
+	return median(t, RUNS) - median(base, RUNS);
 }
 
-/* Pages replayed into a second group's new domain. */
+/*
+ * The search's cost per existing domain is the slope of the extra time
+ * over D (least squares); the extra time itself also holds what a second
+ * attach costs whatever D is (the container's lookups, a new domain).
+ */
+static void bench_search(void)
+{
+	static const int ds[] = { 1, 2, 4, 8, 16 };
+	const int n = sizeof(ds) / sizeof(ds[0]);
+	double sx = 0, sy = 0, sxx = 0, sxy = 0;
+
+	for (int k = 0; k < n; k++) {
+		double extra = attach_extra_ns(ds[k]);
+
+		printf("attach-search\tD=%d\textra_ns\t%.0f\tns\n", ds[k], extra);
+		sx += ds[k];
+		sy += extra;
+		sxx += (double)ds[k] * ds[k];
+		sxy += ds[k] * extra;
+	}
+	printf("attach-search\tslope\tns_per_domain\t%.0f\tns\n",
+	       (n * sxy - sx * sy) / (n * sxx - sx * sx));
+}
+
 static void bench_replay(const char *shape, uint64_t count, uint64_t size, void *buf)
 {
 	double t[RUNS];
