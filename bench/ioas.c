@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
+#include "clock.h"
 #include "iommufd/test_abi.h"
 #include "iommusim/host.h"
 #include "util/itree.h"
@@ -35,27 +35,6 @@
 #define SZ_64K (1ull << 16)
 /* Inside the selftest mock domain's aperture [16 MiB, 2 GiB). */
 #define IOVA_BASE (1ull << 24)
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 /* xorshift64: cheap and the same on every run. */
 static uint64_t next_random(uint64_t *state)

@@ -28,8 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "iommusim/pt.h"
 
 #define GIB (1ull << 30)
@@ -123,27 +123,6 @@ static const struct bench_fmt formats[] = {
 	{ "tegra-smmu", { .format = IMS_PT_TEGRA_SMMU }, SHAPES_4K, GIB, GIB, 0, 0 },
 	{ "omap", { .format = IMS_PT_OMAP }, SHAPES_4K_1M, GIB, GIB, 0, 0 },
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 static void die(const char *what, int err);
 

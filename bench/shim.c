@@ -21,26 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #define RUNS 7
 #define CALLS 1000000
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static double median_ns_per_ioctl(int fd)
 {
@@ -53,8 +39,7 @@ static double median_ns_per_ioctl(int fd)
 			ioctl(fd, VFIO_GET_API_VERSION);
 		t[r] = (now_ns() - t0) / CALLS;
 	}
-	qsort(t, RUNS, sizeof(t[0]), by_value);
-	return t[RUNS / 2];
+	return median(t, RUNS);
 }
 
 static int measure(const char *shape, const char *path)
