@@ -142,6 +142,20 @@ int ims_harness_main(int argc, char **argv);
 #define EXPECT_TRUE(c) _CMP(false, !!(c), ==, 1)
 #define EXPECT_FALSE(c) _CMP(false, !!(c), ==, 0)
 
+/*
+ * What a system call would return for a library result (>= 0, or a
+ * negative errno): the beds call the library directly and their callers
+ * check with EXPECT_ERRNO, as they would check a real call.
+ */
+static inline long harness_as_syscall(long ret)
+{
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+
 /* @call fails with -1 and errno == @expected. */
 #define EXPECT_ERRNO(expected, call)                                          \
 	do {                                                                  \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "harness/harness.h"
 #include "host/host.h"
 
 static struct ims_host *host;
@@ -98,28 +99,19 @@ struct ims_host *b_host(void)
 	return host;
 }
 
-static long as_syscall(long ret)
-{
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
-}
-
 int b_open(const char *path)
 {
-	return (int)as_syscall(ims_open(host, path, O_RDWR));
+	return (int)harness_as_syscall(ims_open(host, path, O_RDWR));
 }
 
 int b_close(int fd)
 {
-	return (int)as_syscall(ims_close(host, fd));
+	return (int)harness_as_syscall(ims_close(host, fd));
 }
 
 long b_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return as_syscall(ims_ioctl(host, fd, cmd, arg));
+	return harness_as_syscall(ims_ioctl(host, fd, cmd, arg));
 }
 
 int b_iommufd(void)
@@ -407,12 +399,12 @@ void b_unbind(struct ims_iommufd_device *idev)
 
 int b_attach(struct ims_iommufd_device *idev, uint32_t *pt)
 {
-	return (int)as_syscall(ims_iommufd_device_attach(idev, IMS_IOMMUFD_NO_PASID, pt));
+	return (int)harness_as_syscall(ims_iommufd_device_attach(idev, IMS_IOMMUFD_NO_PASID, pt));
 }
 
 int b_replace(struct ims_iommufd_device *idev, uint32_t *pt)
 {
-	return (int)as_syscall(ims_iommufd_device_replace(idev, IMS_IOMMUFD_NO_PASID, pt));
+	return (int)harness_as_syscall(ims_iommufd_device_replace(idev, IMS_IOMMUFD_NO_PASID, pt));
 }
 
 void b_detach(struct ims_iommufd_device *idev)

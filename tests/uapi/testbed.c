@@ -228,6 +228,7 @@ static char *state_text(void)
 /* Direct build: the host in-process                                   */
 
 #include "core/core.h"
+#include "harness/harness.h"
 #include "host/host.h"
 #include "util/alloc.h"
 #include "vfio/vfio.h"
@@ -266,48 +267,39 @@ struct ims_host *t_host(void)
 	return host;
 }
 
-static long as_syscall(long ret)
-{
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return ret;
-}
-
 int t_open(const char *path, int flags)
 {
-	return (int)as_syscall(ims_open(host, path, flags));
+	return (int)harness_as_syscall(ims_open(host, path, flags));
 }
 
 int t_close(int fd)
 {
-	return (int)as_syscall(ims_close(host, fd));
+	return (int)harness_as_syscall(ims_close(host, fd));
 }
 
 long t_ioctl(int fd, unsigned long cmd, void *arg)
 {
-	return as_syscall(ims_ioctl(host, fd, cmd, arg));
+	return harness_as_syscall(ims_ioctl(host, fd, cmd, arg));
 }
 
 ssize_t t_read(int fd, void *buf, size_t count)
 {
-	return as_syscall(ims_read(host, fd, buf, count));
+	return harness_as_syscall(ims_read(host, fd, buf, count));
 }
 
 ssize_t t_write(int fd, const void *buf, size_t count)
 {
-	return as_syscall(ims_write(host, fd, buf, count));
+	return harness_as_syscall(ims_write(host, fd, buf, count));
 }
 
 ssize_t t_pread(int fd, void *buf, size_t count, off_t offset)
 {
-	return as_syscall(ims_pread(host, fd, buf, count, offset));
+	return harness_as_syscall(ims_pread(host, fd, buf, count, offset));
 }
 
 ssize_t t_pwrite(int fd, const void *buf, size_t count, off_t offset)
 {
-	return as_syscall(ims_pwrite(host, fd, buf, count, offset));
+	return harness_as_syscall(ims_pwrite(host, fd, buf, count, offset));
 }
 
 void *t_mmap(size_t length, int prot, int flags, int fd, off_t offset)
@@ -323,12 +315,12 @@ void *t_mmap(size_t length, int prot, int flags, int fd, off_t offset)
 
 int t_fstat(int fd, struct stat *st)
 {
-	return (int)as_syscall(ims_fstat(host, fd, st));
+	return (int)harness_as_syscall(ims_fstat(host, fd, st));
 }
 
 int t_dup(int fd)
 {
-	return (int)as_syscall(ims_dup(host, fd, -1, 0));
+	return (int)harness_as_syscall(ims_dup(host, fd, -1, 0));
 }
 
 void t_fail_nth_set(unsigned long nth)
@@ -345,7 +337,7 @@ int t_raise_irq(const char *name, unsigned int index, unsigned int vector, bool 
 {
 	struct ims_device *dev = ims_device_find(host->core, name);
 
-	return (int)as_syscall(dev ? ims_vfio_device_raise(dev, index, vector, level) : -ENODEV);
+	return (int)harness_as_syscall(dev ? ims_vfio_device_raise(dev, index, vector, level) : -ENODEV);
 }
 static char *state_text(void)
 {
